@@ -1,0 +1,128 @@
+// The records the whole system shares: jobs, sweeps, workers, GPUs, metrics. Plain values;
+// their JSON forms (the HTTP API's contract) are in api/json.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/job_state.h"
+#include "common/clock.h"
+
+namespace yard {
+
+using Json = nlohmann::json;
+
+// One GPU as its worker found it (NVML or fake).
+struct GpuInfo {
+  int index = 0;
+  std::string uuid;
+  std::string model;               // "A100-80GB", "NVIDIA H100 80GB HBM3", ...
+  int64_t memory_mb = 0;
+  std::string compute_capability;  // "8.0"
+};
+
+// What a GPU is doing now, sampled by its worker on each heartbeat.
+struct GpuUsage {
+  int index = 0;
+  int utilization_pct = 0;
+  int64_t memory_used_mb = 0;
+  std::vector<int64_t> foreign_pids;  // compute processes that are not Trainyard's jobs
+};
+
+// A GPU held by a job, named so that a person can find it.
+struct GpuRef {
+  std::string worker;
+  int index = 0;
+  std::string uuid;
+  std::string model;
+};
+
+struct Resources {
+  int gpus = 1;
+};
+
+// A validated job description (api/job_spec.h parses and checks it). In a job record the
+// placeholders of `command` are already filled with the job's hyperparameters.
+struct JobSpec {
+  std::string name;
+  std::string image;
+  std::vector<std::string> command;  // argv; never run through a shell
+  std::string code;                  // file-server path of the code snapshot
+  std::vector<std::string> data;     // file-server paths, mounted read-only
+  Resources resources;
+  int priority = 50;                 // 0..100, higher runs sooner
+  int max_retries = 1;               // requeues after LOST or PREEMPTED
+  int64_t timeout_s = 0;             // 0: none
+  std::map<std::string, std::string> env;
+  Json hyperparameters = Json::object();  // as given; lists are grid axes
+  Json search;                            // as given; null when absent
+};
+
+struct Job {
+  int64_t id = 0;
+  std::string name;
+  std::string user;
+  int64_t sweep_id = 0;  // 0: not in a sweep
+  JobState state = JobState::kQueued;
+  JobSpec spec;
+  Json hparams = Json::object();  // this job's point in its sweep's space
+  int attempt = 0;                // bumped on every assignment; reports of older attempts are stale
+  int retries = 0;                // requeues used after LOST or PREEMPTED
+  int64_t worker_id = 0;          // 0: none
+  std::string worker_name;
+  std::vector<GpuRef> gpus;
+  std::optional<int> exit_code;
+  std::string reason;  // why it is in its state, for people
+  bool cancel_requested = false;
+  Micros submitted_at = 0;
+  Micros started_at = 0;
+  Micros finished_at = 0;
+  std::map<std::string, double> metrics;  // last value of each key
+};
+
+struct Sweep {
+  int64_t id = 0;
+  std::string name;
+  std::string user;
+  Json spec;              // the submitted spec, as validated
+  std::string algorithm;  // "grid", ...
+  std::string metric;     // empty: none
+  bool maximize = true;
+  std::string state;      // "ACTIVE", "DONE", "CANCELLED"
+  Micros created_at = 0;
+  Micros finished_at = 0;
+};
+
+enum class WorkerState { kAlive, kLost };
+
+struct WorkerRecord {
+  int64_t id = 0;
+  std::string name;  // unique; a worker that comes back under its name is the same worker
+  std::string host;
+  std::string runtime;
+  std::vector<GpuInfo> gpus;
+  WorkerState state = WorkerState::kAlive;
+  Micros registered_at = 0;
+  Micros last_seen_at = 0;
+};
+
+struct MetricPoint {
+  int64_t job_id = 0;
+  int64_t step = 0;
+  std::string key;
+  double value = 0;
+  Micros at = 0;
+};
+
+struct StateChange {
+  int64_t job_id = 0;
+  JobState state = JobState::kQueued;
+  std::string reason;
+  Micros at = 0;
+};
+
+}  // namespace yard

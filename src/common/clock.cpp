@@ -1,0 +1,73 @@
+#include "common/clock.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace yard {
+
+Micros NowMicros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Micros MonotonicMicros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string FormatRfc3339(Micros t) {
+  if (t <= 0) return "";
+  time_t secs = static_cast<time_t>(t / 1000000);
+  int millis = static_cast<int>((t % 1000000) / 1000);
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+std::optional<int64_t> ParseDurationSeconds(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t total = 0;
+  size_t i = 0;
+  bool any_unit = false;
+  while (i < text.size()) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    int64_t n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      if (n > 100'000'000'000LL) return std::nullopt;
+      ++i;
+    }
+    if (i == text.size()) {
+      if (any_unit) return std::nullopt;  // "1h30" is ambiguous
+      return n;
+    }
+    int64_t mult = 0;
+    switch (text[i]) {
+      case 's': mult = 1; break;
+      case 'm': mult = 60; break;
+      case 'h': mult = 3600; break;
+      case 'd': mult = 86400; break;
+      default: return std::nullopt;
+    }
+    total += n * mult;
+    any_unit = true;
+    ++i;
+  }
+  return total;
+}
+
+std::string FormatDuration(int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  std::string out;
+  int64_t h = seconds / 3600, m = (seconds % 3600) / 60, s = seconds % 60;
+  if (h) out += std::to_string(h) + "h";
+  if (m) out += std::to_string(m) + "m";
+  if (s || out.empty()) out += std::to_string(s) + "s";
+  return out;
+}
+
+}  // namespace yard

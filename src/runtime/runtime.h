@@ -1,0 +1,86 @@
+// How a worker runs one job. Every way of running (a plain process, a Docker container) plugs
+// in behind this lifecycle: Prepare -> Start -> (Signal)* -> Wait -> Cleanup, and Reattach for
+// the executions a previous incarnation of the worker left running.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace yard {
+
+struct LaunchSpec {
+  int64_t job_id = 0;
+  int attempt = 0;
+  std::vector<std::string> argv;           // run as is, never through a shell
+  std::map<std::string, std::string> env;  // the whole environment of the job
+  std::string image;                       // for container runtimes
+  std::filesystem::path work_dir;          // the job's working directory
+  std::filesystem::path log_path;          // stdout and stderr, appended
+  std::vector<int> gpu_indices;
+  std::vector<std::string> gpu_uuids;
+};
+
+// A started execution, named so that it can be found again after a worker restart.
+struct ExecutionHandle {
+  int64_t job_id = 0;
+  int attempt = 0;
+  std::string id;         // a process id, a container id
+  Micros started_at = 0;  // when its process began
+};
+
+struct ExitStatus {
+  int exit_code = 0;  // meaningful when signal == 0
+  int signal = 0;     // the signal that ended it, or 0
+  Micros finished_at = 0;
+};
+
+class Runtime {
+ public:
+  using ProgressFn = std::function<void(std::string_view line)>;
+
+  virtual ~Runtime() = default;
+  virtual std::string_view name() const = 0;
+
+  // Gets everything the job needs before it can start (an image pull, say), reporting
+  // progress lines for the job's log.
+  virtual Status Prepare(const LaunchSpec& spec, const ProgressFn& progress) = 0;
+
+  // Starts the job. A command that cannot start is an error whose message says why.
+  // Start and Wait of one execution are called from the same thread.
+  virtual Result<ExecutionHandle> Start(const LaunchSpec& spec) = 0;
+
+  // Delivers a signal to the whole execution (every process of the job).
+  virtual Status Signal(const ExecutionHandle& handle, int signo) = 0;
+
+  // Blocks until the execution ends.
+  virtual Result<ExitStatus> Wait(const ExecutionHandle& handle) = 0;
+
+  // Executions left by an earlier run of this worker (found through `state_dir`) that can be
+  // waited on again. A runtime that cannot reattach ends them and returns none.
+  virtual Result<std::vector<ExecutionHandle>> Reattach() = 0;
+
+  // Releases what the execution held; called once it has ended.
+  virtual Status Cleanup(const ExecutionHandle& handle) = 0;
+
+  // The process ids that belong to the execution (for telling Trainyard's GPU processes from
+  // foreign ones).
+  virtual std::vector<int64_t> Pids(const ExecutionHandle& handle) = 0;
+};
+
+struct RuntimeOptions {
+  std::string kind = "process";         // "process" | "docker"
+  std::filesystem::path state_dir;      // where a runtime keeps what lets it reattach
+};
+
+Result<std::unique_ptr<Runtime>> MakeRuntime(const RuntimeOptions& options);
+
+}  // namespace yard
