@@ -82,6 +82,7 @@ struct Job {
   Micros started_at = 0;
   Micros finished_at = 0;
   std::map<std::string, double> metrics;  // last value of each key
+  int64_t log_offset = 0;  // bytes of the current attempt's output received from its worker
 };
 
 struct Sweep {
@@ -104,6 +105,7 @@ struct WorkerRecord {
   std::string name;  // unique; a worker that comes back under its name is the same worker
   std::string host;
   std::string runtime;
+  int cpu_slots = 0;  // how many jobs that ask for no GPU it runs at once
   std::vector<GpuInfo> gpus;
   WorkerState state = WorkerState::kAlive;
   Micros registered_at = 0;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cctype>
+#include <cstdlib>
 #include <ctime>
 
 namespace yard {
@@ -68,6 +70,46 @@ std::string FormatDuration(int64_t seconds) {
   if (m) out += std::to_string(m) + "m";
   if (s || out.empty()) out += std::to_string(s) + "s";
   return out;
+}
+
+}  // namespace yard
+
+namespace yard {
+
+std::optional<Micros> ParseRfc3339(std::string_view text) {
+  int y, mo, d, h, mi, s;
+  char frac[16] = {};
+  std::string t(text);
+  int n = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
+  if (n != 6) return std::nullopt;
+  struct tm tm {};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  time_t secs = timegm(&tm);
+  Micros micros = 0;
+  size_t dot = t.find('.');
+  if (dot != std::string::npos) {
+    size_t i = dot + 1, digits = 0;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && digits < 6) {
+      frac[digits++] = t[i++];
+    }
+    while (digits < 6) frac[digits++] = '0';
+    micros = std::atoll(frac);
+  }
+  return static_cast<Micros>(secs) * 1'000'000 + micros;
+}
+
+std::string FormatAge(Micros elapsed) {
+  int64_t s = elapsed / 1'000'000;
+  if (s < 0) s = 0;
+  if (s < 120) return std::to_string(s) + "s";
+  if (s < 7200) return std::to_string(s / 60) + "m";
+  if (s < 172800) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
 }
 
 }  // namespace yard

@@ -24,3 +24,10 @@ std::optional<int64_t> ParseDurationSeconds(std::string_view text);
 std::string FormatDuration(int64_t seconds);
 
 }  // namespace yard
+
+namespace yard {
+// Reads what FormatRfc3339 writes (UTC, optional fraction); nullopt when malformed.
+std::optional<Micros> ParseRfc3339(std::string_view text);
+// "5s", "3m", "2h", "4d": how long ago, roughly, for tables.
+std::string FormatAge(Micros elapsed);
+}  // namespace yard

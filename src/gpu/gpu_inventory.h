@@ -28,9 +28,13 @@ struct GpuOptions {
   // {"0": {"utilization_pct": 90, "memory_used_mb": 1000, "pids": [4242]}}. Lets tests play
   // a foreign process on a GPU. Empty: none.
   std::string fake_usage_file;
+  // For fake GPUs: mixed into their UUIDs so that the fake GPUs of different workers on one
+  // machine never share a UUID. The worker passes its name.
+  std::string fake_uuid_seed;
 };
 
-// A clear error when the spec is malformed or "auto" finds no NVML.
+// A clear error when the spec is malformed (InvalidArgument) or "auto" finds no NVML
+// (Unavailable).
 Result<std::unique_ptr<GpuInventory>> OpenGpuInventory(const GpuOptions& options);
 
 }  // namespace yard

@@ -55,7 +55,10 @@ class Runtime {
   virtual Status Prepare(const LaunchSpec& spec, const ProgressFn& progress) = 0;
 
   // Starts the job. A command that cannot start is an error whose message says why.
-  // Start and Wait of one execution are called from the same thread.
+  // Start and Wait of one execution are called from the same thread, one long-lived thread
+  // per job: the process runtime ties the job's life to the thread that started it
+  // (PR_SET_PDEATHSIG fires when that *thread* exits), so a short-lived thread calling Start
+  // would kill its job on the way out.
   virtual Result<ExecutionHandle> Start(const LaunchSpec& spec) = 0;
 
   // Delivers a signal to the whole execution (every process of the job).
@@ -81,6 +84,9 @@ struct RuntimeOptions {
   std::filesystem::path state_dir;      // where a runtime keeps what lets it reattach
 };
 
+// "process": ProcessRuntime (runtime/process_runtime.h), state_dir created if missing (empty:
+// no state is kept, and Reattach finds nothing). "docker": Unavailable for now. Anything
+// else: InvalidArgument.
 Result<std::unique_ptr<Runtime>> MakeRuntime(const RuntimeOptions& options);
 
 }  // namespace yard

@@ -30,15 +30,19 @@ class Transaction {
   virtual Status InsertSweep(Sweep& sweep) = 0;
   virtual Status UpdateSweep(const Sweep& sweep) = 0;
 
-  // Sets job.id. Also records the job's first state change.
+  // Sets job.id. Also records the job's first state change. job.metrics is not stored: the
+  // last values come from AddMetrics only.
   virtual Status InsertJob(Job& job) = 0;
-  // Writes every column of the job. Records nothing in the history; see AddStateChange.
+  // Writes every column of the job but its metrics (so that a copy read before the latest
+  // AddMetrics cannot erase them). Records nothing in the history; see AddStateChange.
   virtual Status UpdateJob(const Job& job) = 0;
   virtual Status AddStateChange(const StateChange& change) = 0;
 
   // Inserts or, for a known name, updates; sets worker.id.
   virtual Status UpsertWorker(WorkerRecord& worker) = 0;
 
+  // Stores the points and makes each point's value its job's last value of its key (job.metrics);
+  // a later point beats an earlier one.
   virtual Status AddMetrics(const std::vector<MetricPoint>& points) = 0;
 
   virtual Status Commit() = 0;

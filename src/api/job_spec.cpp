@@ -1,0 +1,275 @@
+#include "api/job_spec.h"
+
+#include <regex>
+#include <set>
+
+#include "common/clock.h"
+
+namespace yard {
+namespace {
+
+constexpr int kMaxGpusPerJob = 1024;
+constexpr size_t kMaxNameLength = 128;
+constexpr size_t kMaxArgs = 4096;
+
+Status FieldError(std::string_view field, std::string_view why) {
+  return InvalidArgument("spec field '" + std::string(field) + "': " + std::string(why));
+}
+
+const char* TypeName(const Json& v) { return v.type_name(); }
+
+Result<std::string> GetString(const Json& v, std::string_view field) {
+  if (!v.is_string()) return FieldError(field, std::string("must be a string, not ") + TypeName(v));
+  return v.get<std::string>();
+}
+
+Result<int64_t> GetInt(const Json& v, std::string_view field, int64_t min, int64_t max) {
+  if (!v.is_number_integer())
+    return FieldError(field, std::string("must be a whole number, not ") + TypeName(v));
+  int64_t n = v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX ? INT64_MAX : v.get<int64_t>();
+  if (n < min || n > max)
+    return FieldError(field, "must be between " + std::to_string(min) + " and " +
+                                 std::to_string(max) + ", not " + std::to_string(n));
+  return n;
+}
+
+bool IsScalar(const Json& v) { return v.is_string() || v.is_number() || v.is_boolean(); }
+
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+std::string ScalarText(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+Result<std::vector<std::string>> ParseCommand(const Json& v) {
+  std::vector<std::string> argv;
+  if (v.is_string()) {
+    auto words = SplitCommandLine(v.get<std::string>());
+    if (!words.ok()) return FieldError("command", words.status().message());
+    argv = std::move(words).value();
+  } else if (v.is_array()) {
+    for (const auto& word : v) {
+      if (!IsScalar(word)) return FieldError("command", "list items must be strings");
+      argv.push_back(ScalarText(word));
+    }
+  } else {
+    return FieldError("command", std::string("must be a string or a list of strings, not ") +
+                                     TypeName(v));
+  }
+  if (argv.empty() || argv[0].empty()) return FieldError("command", "is empty");
+  if (argv.size() > kMaxArgs) return FieldError("command", "has too many words");
+  for (const auto& a : argv)
+    if (a.find('\0') != std::string::npos) return FieldError("command", "contains a NUL byte");
+  return argv;
+}
+
+Status ParseResources(const Json& v, Resources& out) {
+  if (!v.is_object()) return FieldError("resources", "must be a mapping");
+  for (const auto& [key, value] : v.items()) {
+    if (key == "gpus") {
+      if (value.is_number_integer() && value.get<int64_t>() < 0)
+        return FieldError("resources.gpus", "must not be negative");
+      YARD_ASSIGN_OR_RETURN(int64_t n, GetInt(value, "resources.gpus", 0, kMaxGpusPerJob));
+      out.gpus = static_cast<int>(n);
+    } else if (key == "gpu_model" || key == "min_gpu_memory_gb" ||
+               key == "min_compute_capability") {
+      return FieldError("resources." + key, "is not supported by this scheduler yet");
+    } else {
+      return FieldError("resources." + key, "is not a known field (known: gpus)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseHyperparameters(const Json& v) {
+  if (!v.is_object()) return FieldError("hyperparameters", "must be a mapping of name to value");
+  for (const auto& [name, value] : v.items()) {
+    std::string field = "hyperparameters." + name;
+    if (!IsEnvName(name))
+      return FieldError(field, "names may hold only letters, digits and '_'");
+    if (IsScalar(value)) continue;
+    if (value.is_array()) {
+      if (value.empty()) return FieldError(field, "a grid axis needs at least one value");
+      for (const auto& item : value)
+        if (!IsScalar(item)) return FieldError(field, "grid values must be numbers or strings");
+      continue;
+    }
+    if (value.is_object())
+      return FieldError(field,
+                        "search spaces ({type: ...}) need a search algorithm, which this version "
+                        "does not have yet; give a list of values for a grid axis");
+    return FieldError(field, std::string("must be a value or a list of values, not ") +
+                                 TypeName(value));
+  }
+  return Status::Ok();
+}
+
+Status ParseSearch(const Json& v) {
+  if (!v.is_object()) return FieldError("search", "must be a mapping");
+  for (const auto& [key, value] : v.items()) {
+    if (key == "algorithm") {
+      YARD_ASSIGN_OR_RETURN(std::string alg, GetString(value, "search.algorithm"));
+      if (alg != "grid")
+        return FieldError("search.algorithm", "'" + alg + "' is not known (known: grid)");
+    } else if (key == "metric") {
+      YARD_ASSIGN_OR_RETURN(std::string metric, GetString(value, "search.metric"));
+      if (metric.empty()) return FieldError("search.metric", "is empty");
+    } else if (key == "goal") {
+      YARD_ASSIGN_OR_RETURN(std::string goal, GetString(value, "search.goal"));
+      if (goal != "maximize" && goal != "minimize")
+        return FieldError("search.goal", "must be 'maximize' or 'minimize', not '" + goal + "'");
+    } else {
+      return FieldError("search." + key, "is not a known field (known: algorithm, metric, goal)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word)), word.clear(), in_word = false;
+    } else if (c == '\'') {
+      size_t end = line.find('\'', i + 1);
+      if (end == std::string_view::npos) return InvalidArgument("unterminated ' quote");
+      word.append(line.substr(i + 1, end - i - 1));
+      i = end;
+      in_word = true;
+    } else if (c == '"') {
+      in_word = true;
+      for (++i;; ++i) {
+        if (i >= line.size()) return InvalidArgument("unterminated \" quote");
+        if (line[i] == '"') break;
+        if (line[i] == '\\' && i + 1 < line.size() &&
+            (line[i + 1] == '"' || line[i + 1] == '\\' || line[i + 1] == '$' ||
+             line[i + 1] == '`')) {
+          ++i;
+        }
+        word.push_back(line[i]);
+      }
+    } else if (c == '\\') {
+      if (i + 1 >= line.size()) return InvalidArgument("a trailing backslash escapes nothing");
+      word.push_back(line[++i]);
+      in_word = true;
+    } else {
+      word.push_back(c);
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+std::vector<std::string> PlaceholderNames(std::string_view text) {
+  static const std::regex kPlaceholder(R"(\{([A-Za-z_][A-Za-z0-9_]*)\})");
+  std::vector<std::string> names;
+  std::string s(text);
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), kPlaceholder);
+       it != std::sregex_iterator(); ++it) {
+    names.push_back((*it)[1].str());
+  }
+  return names;
+}
+
+Result<JobSpec> ParseJobSpec(const Json& j) {
+  if (!j.is_object()) return InvalidArgument("a job spec must be a mapping of fields");
+  JobSpec spec;
+  bool has_command = false;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "name") {
+      YARD_ASSIGN_OR_RETURN(spec.name, GetString(value, "name"));
+      if (spec.name.size() > kMaxNameLength) return FieldError("name", "is longer than 128");
+    } else if (key == "image") {
+      YARD_ASSIGN_OR_RETURN(spec.image, GetString(value, "image"));
+    } else if (key == "command") {
+      YARD_ASSIGN_OR_RETURN(spec.command, ParseCommand(value));
+      has_command = true;
+    } else if (key == "code") {
+      return FieldError("code", "needs the file server, which this version does not have yet");
+    } else if (key == "data") {
+      return FieldError("data", "needs the file server, which this version does not have yet");
+    } else if (key == "resources") {
+      YARD_RETURN_IF_ERROR(ParseResources(value, spec.resources));
+    } else if (key == "priority") {
+      YARD_ASSIGN_OR_RETURN(int64_t p, GetInt(value, "priority", 0, 100));
+      spec.priority = static_cast<int>(p);
+    } else if (key == "max_retries") {
+      YARD_ASSIGN_OR_RETURN(int64_t r, GetInt(value, "max_retries", 0, 100));
+      spec.max_retries = static_cast<int>(r);
+    } else if (key == "timeout") {
+      std::optional<int64_t> secs;
+      if (value.is_number_integer()) secs = value.get<int64_t>();
+      else if (value.is_string()) secs = ParseDurationSeconds(value.get<std::string>());
+      if (!secs || *secs <= 0)
+        return FieldError("timeout", "must be a positive duration such as 90s, 15m, 2h or 1h30m");
+      spec.timeout_s = *secs;
+    } else if (key == "env") {
+      if (!value.is_object()) return FieldError("env", "must be a mapping of name to value");
+      for (const auto& [name, v] : value.items()) {
+        if (!IsEnvName(name)) return FieldError("env." + name, "is not a valid variable name");
+        if (name.rfind("YARD_", 0) == 0 || name == "CUDA_VISIBLE_DEVICES" ||
+            name == "NVIDIA_VISIBLE_DEVICES")
+          return FieldError("env." + name, "is set by Trainyard and cannot be overridden");
+        if (!IsScalar(v)) return FieldError("env." + name, "must be a string");
+        std::string text = ScalarText(v);
+        if (text.find('\0') != std::string::npos)
+          return FieldError("env." + name, "contains a NUL byte");
+        spec.env[name] = text;
+      }
+    } else if (key == "hyperparameters") {
+      YARD_RETURN_IF_ERROR(ParseHyperparameters(value));
+      spec.hyperparameters = value;
+    } else if (key == "search") {
+      YARD_RETURN_IF_ERROR(ParseSearch(value));
+      spec.search = value;
+    } else {
+      return InvalidArgument("spec field '" + key +
+                             "' is not known (known: name, image, command, resources, priority, "
+                             "max_retries, timeout, env, hyperparameters, search)");
+    }
+  }
+  if (!has_command) return FieldError("command", "is required");
+  if (spec.name.empty()) {
+    std::string base = spec.command[0].substr(spec.command[0].find_last_of('/') + 1);
+    spec.name = base.empty() ? "job" : base.substr(0, kMaxNameLength);
+  }
+  // Every placeholder must have a hyperparameter behind it, or the job would run a literal
+  // "{lr}" and fail far from the typo.
+  auto check = [&](std::string_view field, std::string_view text) -> Status {
+    for (const auto& name : PlaceholderNames(text))
+      if (!spec.hyperparameters.contains(name))
+        return FieldError(field, "placeholder {" + name + "} has no hyperparameter behind it");
+    return Status::Ok();
+  };
+  for (const auto& word : spec.command) YARD_RETURN_IF_ERROR(check("command", word));
+  for (const auto& [name, value] : spec.env) YARD_RETURN_IF_ERROR(check("env." + name, value));
+  return spec;
+}
+
+Json JobSpecToJson(const JobSpec& spec) {
+  Json j = {{"name", spec.name},
+            {"command", spec.command},
+            {"resources", {{"gpus", spec.resources.gpus}}},
+            {"priority", spec.priority},
+            {"max_retries", spec.max_retries}};
+  if (!spec.image.empty()) j["image"] = spec.image;
+  if (spec.timeout_s > 0) j["timeout"] = FormatDuration(spec.timeout_s);
+  if (!spec.env.empty()) j["env"] = spec.env;
+  if (!spec.hyperparameters.empty()) j["hyperparameters"] = spec.hyperparameters;
+  if (!spec.search.is_null()) j["search"] = spec.search;
+  return j;
+}
+
+}  // namespace yard

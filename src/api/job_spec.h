@@ -1,0 +1,29 @@
+// The job spec: what a user asks for. ParseJobSpec is the one gate every spec passes, from the
+// CLI or straight from the HTTP API, so its errors name the field and say what is wrong.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/types.h"
+#include "common/status.h"
+
+namespace yard {
+
+// Checks every field of a spec given as JSON (YAML is turned into JSON by the CLI). Unknown
+// fields, wrong types and out-of-range values are InvalidArgument naming the field.
+Result<JobSpec> ParseJobSpec(const Json& spec);
+
+// The spec in the JSON form ParseJobSpec reads back.
+Json JobSpecToJson(const JobSpec& spec);
+
+// Splits a command line into words the way a POSIX shell would quote them ('single',
+// "double", backslash), without expanding anything: no variables, globs or pipes, since the
+// command is never run by a shell.
+Result<std::vector<std::string>> SplitCommandLine(std::string_view line);
+
+// The names of the {name} placeholders in `text`, in order of appearance.
+std::vector<std::string> PlaceholderNames(std::string_view text);
+
+}  // namespace yard

@@ -1,0 +1,156 @@
+#include "api/protocol.h"
+
+#include "api/job_spec.h"
+#include "api/json.h"
+
+namespace yard {
+namespace {
+
+Result<std::vector<JobReport>> ReportsFromJson(const Json& j) {
+  std::vector<JobReport> out;
+  if (!j.contains("jobs")) return out;
+  if (!j["jobs"].is_array()) return InvalidArgument("field 'jobs' must be a list");
+  for (const auto& r : j["jobs"]) {
+    YARD_ASSIGN_OR_RETURN(JobReport report, JobReportFromJson(r));
+    out.push_back(std::move(report));
+  }
+  return out;
+}
+
+Json ReportsToJson(const std::vector<JobReport>& reports) {
+  Json a = Json::array();
+  for (const auto& r : reports) a.push_back(ToJson(r));
+  return a;
+}
+
+}  // namespace
+
+Json ToJson(const JobReport& r) {
+  Json j = {{"job_id", r.job_id},         {"attempt", r.attempt},
+            {"state", ToString(r.state)}, {"reason", r.reason},
+            {"started_at", r.started_at}, {"finished_at", r.finished_at}};
+  if (r.exit_code) j["exit_code"] = *r.exit_code;
+  return j;
+}
+
+Result<JobReport> JobReportFromJson(const Json& j) {
+  JobReport r;
+  YARD_ASSIGN_OR_RETURN(r.job_id, RequireInt(j, "job_id"));
+  YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(j, "attempt"));
+  r.attempt = static_cast<int>(attempt);
+  YARD_ASSIGN_OR_RETURN(std::string state, RequireString(j, "state"));
+  auto parsed = ParseJobState(state);
+  if (!parsed) return InvalidArgument("unknown job state '" + state + "'");
+  r.state = *parsed;
+  if (j.contains("exit_code") && j["exit_code"].is_number_integer())
+    r.exit_code = j["exit_code"].get<int>();
+  if (j.contains("reason") && j["reason"].is_string()) r.reason = j["reason"];
+  if (j.contains("started_at") && j["started_at"].is_number_integer())
+    r.started_at = j["started_at"];
+  if (j.contains("finished_at") && j["finished_at"].is_number_integer())
+    r.finished_at = j["finished_at"];
+  return r;
+}
+
+Json ToJson(const RegisterRequest& r) {
+  Json gpus = Json::array();
+  for (const auto& g : r.gpus) gpus.push_back(GpuInfoToJson(g));
+  return {{"name", r.name},         {"host", r.host}, {"runtime", r.runtime},
+          {"cpu_slots", r.cpu_slots}, {"gpus", gpus},   {"jobs", ReportsToJson(r.jobs)}};
+}
+
+Result<RegisterRequest> RegisterRequestFromJson(const Json& j) {
+  RegisterRequest r;
+  YARD_ASSIGN_OR_RETURN(r.name, RequireString(j, "name"));
+  if (r.name.empty() || r.name.size() > 128) return InvalidArgument("worker name must be 1-128 characters");
+  YARD_ASSIGN_OR_RETURN(r.host, RequireString(j, "host"));
+  YARD_ASSIGN_OR_RETURN(r.runtime, RequireString(j, "runtime"));
+  YARD_ASSIGN_OR_RETURN(int64_t slots, RequireInt(j, "cpu_slots"));
+  r.cpu_slots = static_cast<int>(std::clamp<int64_t>(slots, 0, 4096));
+  if (!j.contains("gpus") || !j["gpus"].is_array()) return InvalidArgument("field 'gpus' must be a list");
+  for (const auto& g : j["gpus"]) {
+    YARD_ASSIGN_OR_RETURN(GpuInfo gpu, GpuInfoFromJson(g));
+    r.gpus.push_back(std::move(gpu));
+  }
+  YARD_ASSIGN_OR_RETURN(r.jobs, ReportsFromJson(j));
+  return r;
+}
+
+Json ToJson(const RegisterResponse& r) {
+  return {{"worker_id", r.worker_id}, {"heartbeat_interval_ms", r.heartbeat_interval_ms}};
+}
+
+Result<RegisterResponse> RegisterResponseFromJson(const Json& j) {
+  RegisterResponse r;
+  YARD_ASSIGN_OR_RETURN(r.worker_id, RequireInt(j, "worker_id"));
+  YARD_ASSIGN_OR_RETURN(int64_t ms, RequireInt(j, "heartbeat_interval_ms"));
+  r.heartbeat_interval_ms = static_cast<int>(std::clamp<int64_t>(ms, 10, 600'000));
+  return r;
+}
+
+Json ToJson(const HeartbeatRequest& r) {
+  Json usage = Json::array();
+  for (const auto& u : r.usage) usage.push_back(GpuUsageToJson(u));
+  return {{"usage", usage}, {"jobs", ReportsToJson(r.jobs)}};
+}
+
+Result<HeartbeatRequest> HeartbeatRequestFromJson(const Json& j) {
+  HeartbeatRequest r;
+  if (!j.is_object()) return InvalidArgument("a heartbeat must be a JSON object");
+  if (j.contains("usage")) {
+    if (!j["usage"].is_array()) return InvalidArgument("field 'usage' must be a list");
+    for (const auto& u : j["usage"]) {
+      YARD_ASSIGN_OR_RETURN(GpuUsage usage, GpuUsageFromJson(u));
+      r.usage.push_back(std::move(usage));
+    }
+  }
+  YARD_ASSIGN_OR_RETURN(r.jobs, ReportsFromJson(j));
+  return r;
+}
+
+Json ToJson(const HeartbeatResponse& r) {
+  Json assign = Json::array();
+  for (const auto& a : r.assign) {
+    assign.push_back({{"job_id", a.job_id},
+                      {"attempt", a.attempt},
+                      {"sweep_id", a.sweep_id},
+                      {"spec", JobSpecToJson(a.spec)},
+                      {"hparams", a.hparams},
+                      {"gpus", a.gpus}});
+  }
+  Json kill = Json::array();
+  for (const auto& k : r.kill)
+    kill.push_back({{"job_id", k.job_id}, {"attempt", k.attempt}, {"reason", k.reason}});
+  return {{"assign", assign}, {"kill", kill}};
+}
+
+Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
+  HeartbeatResponse r;
+  if (!j.is_object()) return InvalidArgument("a heartbeat answer must be a JSON object");
+  for (const auto& a : j.value("assign", Json::array())) {
+    Assignment as;
+    YARD_ASSIGN_OR_RETURN(as.job_id, RequireInt(a, "job_id"));
+    YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(a, "attempt"));
+    as.attempt = static_cast<int>(attempt);
+    YARD_ASSIGN_OR_RETURN(as.sweep_id, RequireInt(a, "sweep_id"));
+    if (!a.contains("spec")) return InvalidArgument("assignment without a spec");
+    YARD_ASSIGN_OR_RETURN(as.spec, ParseJobSpec(a["spec"]));
+    as.hparams = a.value("hparams", Json::object());
+    for (const auto& g : a.value("gpus", Json::array())) {
+      if (!g.is_number_integer()) return InvalidArgument("assignment gpus must be indexes");
+      as.gpus.push_back(g.get<int>());
+    }
+    r.assign.push_back(std::move(as));
+  }
+  for (const auto& k : j.value("kill", Json::array())) {
+    KillOrder order;
+    YARD_ASSIGN_OR_RETURN(order.job_id, RequireInt(k, "job_id"));
+    YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(k, "attempt"));
+    order.attempt = static_cast<int>(attempt);
+    if (k.contains("reason") && k["reason"].is_string()) order.reason = k["reason"];
+    r.kill.push_back(std::move(order));
+  }
+  return r;
+}
+
+}  // namespace yard

@@ -1,0 +1,79 @@
+// The worker protocol. A worker registers, then sends heartbeats one at a time: each reports
+// every job the worker holds and the use of its GPUs, and the answer says which jobs to start
+// and which to kill. The worker's job list is the whole truth about what runs there, so the
+// master can reconcile (start what is missing, kill what is not the worker's any more) after
+// either side restarts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/status.h"
+
+namespace yard {
+
+// What a worker says of one job it holds (running, or ended and not yet acknowledged).
+struct JobReport {
+  int64_t job_id = 0;
+  int attempt = 0;
+  JobState state = JobState::kStarting;  // STARTING, RUNNING or a terminal state
+  std::optional<int> exit_code;
+  std::string reason;
+  Micros started_at = 0;
+  Micros finished_at = 0;
+};
+
+struct RegisterRequest {
+  std::string name;
+  std::string host;
+  std::string runtime;
+  int cpu_slots = 1;
+  std::vector<GpuInfo> gpus;
+  std::vector<JobReport> jobs;  // executions it reattached to after a restart
+};
+
+struct RegisterResponse {
+  int64_t worker_id = 0;
+  int heartbeat_interval_ms = 3000;
+};
+
+struct HeartbeatRequest {
+  std::vector<GpuUsage> usage;
+  std::vector<JobReport> jobs;
+};
+
+// A job for the worker to run, with everything it needs: the spec's placeholders are filled.
+struct Assignment {
+  int64_t job_id = 0;
+  int attempt = 0;
+  int64_t sweep_id = 0;
+  JobSpec spec;
+  Json hparams = Json::object();
+  std::vector<int> gpus;  // indexes on this worker
+};
+
+struct KillOrder {
+  int64_t job_id = 0;
+  int attempt = 0;
+  std::string reason;
+};
+
+struct HeartbeatResponse {
+  std::vector<Assignment> assign;
+  std::vector<KillOrder> kill;
+};
+
+Json ToJson(const JobReport& r);
+Result<JobReport> JobReportFromJson(const Json& j);
+Json ToJson(const RegisterRequest& r);
+Result<RegisterRequest> RegisterRequestFromJson(const Json& j);
+Json ToJson(const RegisterResponse& r);
+Result<RegisterResponse> RegisterResponseFromJson(const Json& j);
+Json ToJson(const HeartbeatRequest& r);
+Result<HeartbeatRequest> HeartbeatRequestFromJson(const Json& j);
+Json ToJson(const HeartbeatResponse& r);
+Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j);
+
+}  // namespace yard

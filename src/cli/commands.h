@@ -1,0 +1,61 @@
+// The `yard` commands (docs/architecture.md, "CLI"). Each returns the process exit code:
+// 0 done, 1 failed (the message is printed), 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace yard {
+
+struct ServerFlags {
+  std::string data_dir = "yard-data";
+  std::string db;  // default: sqlite:<data_dir>/yard.db
+  std::string listen = "127.0.0.1:7070";
+  std::string worker_timeout = "15s";
+  std::string heartbeat_interval = "3s";
+};
+
+struct WorkerFlags {
+  std::string master;  // default: $YARD_MASTER
+  std::string gpus = "auto";
+  std::string runtime = "process";
+  std::string name;
+  std::string work_dir;  // default: yard-worker (yard up: <data_dir>/worker)
+  int cpu_slots = 0;
+  std::string kill_grace = "10s";
+  std::string fake_gpu_usage;
+};
+
+int MasterCommand(const ServerFlags& flags);
+int WorkerCommand(const WorkerFlags& flags);
+int UpCommand(const ServerFlags& server, const WorkerFlags& worker);
+
+struct SubmitFlags {
+  std::string file;
+  std::vector<std::string> overrides;
+  bool json = false;
+};
+int SubmitCommand(const SubmitFlags& flags);
+
+struct RunFlags {
+  int gpus = 1;
+  std::string image;
+  std::string name;
+  int priority = 50;
+  std::vector<std::string> command;
+  bool json = false;
+};
+int RunCommand(const RunFlags& flags);
+int CancelCommand(const std::vector<std::string>& ids);
+
+int PsCommand(bool all, const std::string& sweep, bool json);
+int ShowCommand(const std::string& id, bool json);
+int LogsCommand(const std::string& id, bool follow);
+int SweepsCommand(bool json);
+int SweepCommand(const std::string& id, bool json);
+int WorkersCommand(bool json);
+
+// Prints "yard: <message>" to stderr and returns 1.
+int Fail(const std::string& message);
+
+}  // namespace yard

@@ -1,0 +1,371 @@
+#include "master/api_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "api/json.h"
+#include "api/protocol.h"
+
+namespace yard {
+namespace {
+
+void SendJson(httplib::Response& res, const Json& body, int status = 200) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  SendJson(res,
+           {{"error", {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}}}},
+           HttpStatusFor(status.code()));
+}
+
+template <class T>
+bool Check(httplib::Response& res, const Result<T>& r) {
+  if (!r.ok()) SendError(res, r.status());
+  return r.ok();
+}
+
+Result<Json> ParseBody(const httplib::Request& req) {
+  Json j = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("the request body is not valid JSON");
+  return j;
+}
+
+Result<int64_t> PathId(const httplib::Request& req, const char* what) {
+  const std::string& text = req.matches[1];
+  std::string_view s = text;
+  if (!s.empty() && (s[0] == 's' || s[0] == 'S')) s.remove_prefix(1);  // "s3" names sweep 3
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || p != s.data() + s.size() || id <= 0)
+    return InvalidArgument(std::string("'") + text + "' is not a " + what + " id");
+  return id;
+}
+
+int64_t QueryInt(const httplib::Request& req, const char* key, int64_t fallback) {
+  if (!req.has_param(key)) return fallback;
+  std::string v = req.get_param_value(key);
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  return ec == std::errc() && p == v.data() + v.size() ? n : fallback;
+}
+
+bool QueryFlag(const httplib::Request& req, const char* key) {
+  if (!req.has_param(key)) return false;
+  std::string v = req.get_param_value(key);
+  return v.empty() || v == "1" || v == "true" || v == "yes";
+}
+
+Json JobWithHistory(const Job& job, const std::vector<StateChange>& history) {
+  Json j = JobToJson(job);
+  Json h = Json::array();
+  for (const auto& c : history)
+    h.push_back({{"state", ToString(c.state)}, {"reason", c.reason}, {"at", TimeToJson(c.at)}});
+  j["history"] = h;
+  return j;
+}
+
+// The sweep's trials, best first by its metric; trials without the metric (or with NaN) last.
+Json RankedTrials(const Sweep& sweep, std::vector<Job> jobs) {
+  auto value = [&](const Job& j) -> std::optional<double> {
+    auto it = j.metrics.find(sweep.metric);
+    if (it == j.metrics.end() || std::isnan(it->second)) return std::nullopt;
+    return it->second;
+  };
+  std::stable_sort(jobs.begin(), jobs.end(), [&](const Job& a, const Job& b) {
+    auto va = value(a), vb = value(b);
+    if (!va || !vb) return va.has_value() && !vb.has_value();
+    return sweep.maximize ? *va > *vb : *va < *vb;
+  });
+  Json trials = Json::array();
+  int rank = 0;
+  for (const auto& job : jobs) {
+    Json t = JobToJson(job);
+    t.erase("spec");
+    auto v = value(job);
+    t["rank"] = v ? Json(++rank) : Json(nullptr);
+    t["metric_value"] = v ? Json(*v) : Json(nullptr);
+    trials.push_back(std::move(t));
+  }
+  return trials;
+}
+
+}  // namespace
+
+ApiServer::ApiServer(Master& master, ApiServerOptions options)
+    : master_(master), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Status ApiServer::Start() {
+  int threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(options_.max_body_bytes);
+  server_->set_tcp_nodelay(true);
+  server_->set_keep_alive_timeout(60);
+  server_->set_read_timeout(std::chrono::seconds(60));
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        SendError(res, InvalidArgument("malformed request: " + what));
+      });
+  Routes();
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.host);
+    if (port_ < 0) return Unavailable("cannot listen on " + options_.host);
+  } else {
+    if (!server_->bind_to_port(options_.host, options_.port))
+      return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                         " (is another server there?)");
+    port_ = options_.port;
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return Status::Ok();
+}
+
+void ApiServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ApiServer::Routes() {
+  httplib::Server& s = *server_;
+  Master& m = master_;
+  const ApiServerOptions opts = options_;
+
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, {{"status", "ok"}});
+  });
+
+  s.Get("/metrics", [&m](const httplib::Request&, httplib::Response& res) {
+    Json c = m.Counters();
+    std::string out;
+    out += "# HELP yard_jobs Unfinished jobs by state.\n# TYPE yard_jobs gauge\n";
+    for (const auto& [state, n] : c["jobs"].items())
+      out += "yard_jobs{state=\"" + state + "\"} " + n.dump() + "\n";
+    out += "# TYPE yard_queue_length gauge\nyard_queue_length " + c["queue_length"].dump() + "\n";
+    out += "# TYPE yard_workers gauge\nyard_workers{state=\"ALIVE\"} " +
+           c["workers_alive"].dump() + "\nyard_workers{state=\"LOST\"} " +
+           c["workers_lost"].dump() + "\n";
+    out += "# TYPE yard_gpus gauge\nyard_gpus{state=\"total\"} " + c["gpus_total"].dump() +
+           "\nyard_gpus{state=\"busy\"} " + c["gpus_busy"].dump() + "\n";
+    res.set_content(out, "text/plain; version=0.0.4");
+  });
+
+  // Jobs.
+  s.Post("/v1/jobs", [&m, opts](const httplib::Request& req, httplib::Response& res) {
+    if (req.body.size() > opts.max_spec_bytes)
+      return SendError(res, TooLarge("the spec is over the limit of " +
+                                     std::to_string(opts.max_spec_bytes) + " bytes"));
+    auto body = ParseBody(req);
+    if (!Check(res, body)) return;
+    if (!body->is_object() || !body->contains("spec"))
+      return SendError(res, InvalidArgument("the body must be {\"spec\": {...}, \"user\": ...}"));
+    std::string user = body->value("user", "");
+    if (!(*body)["user"].is_string() && body->contains("user"))
+      return SendError(res, InvalidArgument("field 'user' must be a string"));
+    auto r = m.Submit((*body)["spec"], user.empty() ? "anonymous" : user);
+    if (!Check(res, r)) return;
+    Json out = {{"job_ids", r->job_ids}};
+    if (r->sweep_id > 0) out["sweep_id"] = r->sweep_id;
+    else out["job_id"] = r->job_ids.front();
+    SendJson(res, out, 201);
+  });
+
+  s.Get("/v1/jobs", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto jobs = m.ListJobs(QueryFlag(req, "all"), QueryInt(req, "sweep", 0));
+    if (!Check(res, jobs)) return;
+    Json out = Json::array();
+    for (const auto& j : *jobs) out.push_back(JobToJson(j));
+    SendJson(res, {{"jobs", out}});
+  });
+
+  s.Get(R"(/v1/jobs/([^/]+))", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "job");
+    if (!Check(res, id)) return;
+    auto job = m.GetJob(*id);
+    if (!Check(res, job)) return;
+    auto history = m.History(*id);
+    if (!Check(res, history)) return;
+    SendJson(res, JobWithHistory(*job, *history));
+  });
+
+  s.Get(R"(/v1/jobs/([^/]+)/metrics)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "job");
+    if (!Check(res, id)) return;
+    if (!Check(res, m.GetJob(*id))) return;
+    auto points = m.Metrics(*id);
+    if (!Check(res, points)) return;
+    Json out = Json::array();
+    for (const auto& p : *points)
+      out.push_back({{"step", p.step}, {"key", p.key}, {"value", p.value}, {"at", TimeToJson(p.at)}});
+    SendJson(res, {{"metrics", out}});
+  });
+
+  s.Post(R"(/v1/jobs/([^/]+)/cancel)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "job");
+    if (!Check(res, id)) return;
+    auto job = m.Cancel(*id);
+    if (!Check(res, job)) return;
+    SendJson(res, JobToJson(*job));
+  });
+
+  s.Get(R"(/v1/jobs/([^/]+)/log)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "job");
+    if (!Check(res, id)) return;
+    auto job = m.GetJob(*id);
+    if (!Check(res, job)) return;
+    int64_t offset = std::max<int64_t>(0, QueryInt(req, "offset", 0));
+    int64_t max = std::clamp<int64_t>(QueryInt(req, "max", 1 << 20), 1, 8 << 20);
+    auto data = m.ReadLog(*id, offset, max);
+    if (!Check(res, data)) return;
+    res.set_header("X-Yard-Job-State", std::string(ToString(job->state)));
+    res.set_content(*data, "application/octet-stream");
+  });
+
+  s.Post(R"(/v1/jobs/([^/]+)/output)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "job");
+    if (!Check(res, id)) return;
+    if (!req.is_multipart_form_data() || !req.has_file("meta"))
+      return SendError(res, InvalidArgument("output must be multipart with 'meta' and 'data'"));
+    Json meta = Json::parse(req.get_file_value("meta").content, nullptr, false);
+    if (meta.is_discarded() || !meta.is_object())
+      return SendError(res, InvalidArgument("output 'meta' is not a JSON object"));
+    OutputChunk chunk;
+    chunk.job_id = *id;
+    auto attempt = RequireInt(meta, "attempt");
+    auto offset = RequireInt(meta, "offset");
+    if (!Check(res, attempt) || !Check(res, offset)) return;
+    chunk.attempt = static_cast<int>(*attempt);
+    chunk.offset = *offset;
+    if (req.has_file("data")) chunk.data = req.get_file_value("data").content;
+    for (const auto& p : meta.value("metrics", Json::array())) {
+      if (!p.is_object() || !p.contains("key") || !p["key"].is_string() || !p.contains("value") ||
+          !(p["value"].is_number() || p["value"].is_null()))
+        return SendError(res, InvalidArgument("each metric needs a string key and a number value"));
+      chunk.metrics.push_back(
+          {*id, p.value("step", int64_t{0}), p["key"].get<std::string>(),
+           p["value"].is_null() ? std::nan("") : p["value"].get<double>(), 0});
+    }
+    Status s2 = m.AppendOutput(chunk);
+    if (!s2.ok()) return SendError(res, s2);
+    SendJson(res, {{"ok", true}});
+  });
+
+  // Sweeps.
+  s.Get("/v1/sweeps", [&m](const httplib::Request&, httplib::Response& res) {
+    auto sweeps = m.ListSweeps();
+    if (!Check(res, sweeps)) return;
+    Json out = Json::array();
+    for (const auto& sw : *sweeps) {
+      Json j = SweepToJson(sw);
+      j.erase("spec");
+      auto jobs = m.ListJobs(true, sw.id);
+      if (!Check(res, jobs)) return;
+      Json counts = Json::object();
+      for (const auto& job : *jobs) {
+        std::string state(ToString(job.state));
+        counts[state] = counts.value(state, 0) + 1;
+      }
+      j["trials"] = jobs->size();
+      j["trial_states"] = counts;
+      out.push_back(std::move(j));
+    }
+    SendJson(res, {{"sweeps", out}});
+  });
+
+  s.Get(R"(/v1/sweeps/([^/]+))", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "sweep");
+    if (!Check(res, id)) return;
+    auto sweep = m.GetSweep(*id);
+    if (!Check(res, sweep)) return;
+    auto jobs = m.ListJobs(true, *id);
+    if (!Check(res, jobs)) return;
+    Json j = SweepToJson(*sweep);
+    j["trials"] = RankedTrials(*sweep, std::move(*jobs));
+    SendJson(res, j);
+  });
+
+  s.Post(R"(/v1/sweeps/([^/]+)/cancel)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "sweep");
+    if (!Check(res, id)) return;
+    auto sweep = m.CancelSweep(*id);
+    if (!Check(res, sweep)) return;
+    SendJson(res, SweepToJson(*sweep));
+  });
+
+  // Workers.
+  s.Get("/v1/workers", [&m](const httplib::Request&, httplib::Response& res) {
+    Json out = Json::array();
+    for (const auto& v : m.ListWorkers()) {
+      Json w = WorkerToJson(v.record);
+      for (auto& gpu : w["gpus"]) {
+        int index = gpu["index"];
+        auto owner = v.gpu_owner.find(index);
+        gpu["job_id"] = owner == v.gpu_owner.end() ? Json(nullptr) : Json(owner->second);
+        for (const auto& u : v.usage) {
+          if (u.index != index) continue;
+          gpu["utilization_pct"] = u.utilization_pct;
+          gpu["memory_used_mb"] = u.memory_used_mb;
+          gpu["foreign_pids"] = u.foreign_pids;
+        }
+      }
+      out.push_back(std::move(w));
+    }
+    SendJson(res, {{"workers", out}});
+  });
+
+  s.Post("/v1/workers/register", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto body = ParseBody(req);
+    if (!Check(res, body)) return;
+    auto request = RegisterRequestFromJson(*body);
+    if (!Check(res, request)) return;
+    auto r = m.Register(*request);
+    if (!Check(res, r)) return;
+    SendJson(res, ToJson(*r));
+  });
+
+  s.Post(R"(/v1/workers/([^/]+)/heartbeat)",
+         [&m](const httplib::Request& req, httplib::Response& res) {
+           auto id = PathId(req, "worker");
+           if (!Check(res, id)) return;
+           auto body = ParseBody(req);
+           if (!Check(res, body)) return;
+           auto request = HeartbeatRequestFromJson(*body);
+           if (!Check(res, request)) return;
+           auto r = m.Heartbeat(*id, *request);
+           if (!Check(res, r)) return;
+           SendJson(res, ToJson(*r));
+         });
+
+  s.Get(R"(/v1/workers/([^/]+)/news)", [&m](const httplib::Request& req, httplib::Response& res) {
+    auto id = PathId(req, "worker");
+    if (!Check(res, id)) return;
+    auto known = static_cast<uint64_t>(std::max<int64_t>(0, QueryInt(req, "known", 0)));
+    int timeout = static_cast<int>(std::clamp<int64_t>(QueryInt(req, "timeout_ms", 5000), 0, 30000));
+    auto news = m.WaitForNews(*id, known, timeout);
+    if (!Check(res, news)) return;
+    SendJson(res, {{"news", *news}});
+  });
+
+  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Status st = res.status == 404 ? NotFound("no such endpoint")
+                : res.status == 413 ? TooLarge("the request body is too large")
+                                    : InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")");
+    SendError(res, st);
+  });
+}
+
+}  // namespace yard

@@ -1,0 +1,45 @@
+// The master's HTTP/JSON API under /v1 (docs/architecture.md), plus /healthz and /metrics.
+// Every error is {"error": {"code", "message"}} with the status its code maps to.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "master/master.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace yard {
+
+struct ApiServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 7070;
+  size_t max_spec_bytes = 1 << 20;    // a submitted spec
+  size_t max_body_bytes = 16 << 20;   // anything else (job output chunks)
+  int threads = 64;                   // each worker holds one for its long poll
+};
+
+class ApiServer {
+ public:
+  ApiServer(Master& master, ApiServerOptions options);
+  ~ApiServer();
+
+  // Binds and starts serving on a thread of its own. Port 0 picks a free port.
+  Status Start();
+  int port() const { return port_; }
+  void Stop();
+
+ private:
+  void Routes();
+  Master& master_;
+  ApiServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace yard

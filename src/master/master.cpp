@@ -1,0 +1,184 @@
+#include "master/master.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "master/changes.h"
+#include "sched/scheduler.h"
+
+namespace yard {
+
+Master::Master(MasterOptions options) : options_(std::move(options)) {}
+Master::~Master() = default;
+
+Result<std::unique_ptr<Master>> Master::Open(const MasterOptions& options) {
+  std::unique_ptr<Master> master(new Master(options));
+  YARD_ASSIGN_OR_RETURN(master->store_, Store::Open(options.db_url));
+  master->logs_ = std::make_unique<LogStore>(options.data_dir / "logs");
+  YARD_RETURN_IF_ERROR(master->logs_->Init());
+  YARD_RETURN_IF_ERROR(master->Load());
+  return master;
+}
+
+Status Master::Load() {
+  std::lock_guard lock(mu_);
+  Micros mono = MonotonicMicros();
+  YARD_ASSIGN_OR_RETURN(auto workers, store_->ListWorkers());
+  for (const auto& w : workers) {
+    // Every worker gets a full timeout to come back to a restarted master.
+    state_.UpsertWorker(w, w.cpu_slots).last_seen_mono = mono;
+  }
+  YARD_ASSIGN_OR_RETURN(auto jobs, store_->ListJobs({.active_only = true}));
+  Micros now = NowMicros();
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
+  for (const auto& job : jobs) {
+    bool orphaned = IsActive(job.state) && !state_.FindWorker(job.worker_id);
+    if (job.state == JobState::kLost || job.state == JobState::kPreempted || orphaned) {
+      state_.Apply(job);
+      LoseJob(changes, job, "its worker is unknown to the restarted master", now);
+    } else {
+      state_.Apply(job);
+    }
+  }
+  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  spdlog::info("master: loaded {} workers and {} unfinished jobs ({} queued) from {}",
+               workers.size(), jobs.size(), state_.queued_count(), options_.db_url);
+  return Dispatch();
+}
+
+void Master::Notify(WorkerEntry& worker) {
+  ++worker.news;
+  news_cv_.notify_all();
+}
+
+void Master::LoseJob(JobChanges& changes, const Job& job, const std::string& why, Micros now) {
+  Job lost = job;
+  auto fail = [&](Status s) {
+    if (!s.ok()) spdlog::error("master: recording lost job {}: {}", job.id, s.ToString());
+  };
+  if (job.state != JobState::kLost && job.state != JobState::kPreempted) {
+    fail(changes.Put(lost, JobState::kLost, why, now));
+    lost = changes.jobs().at(job.id);
+  }
+  lost.worker_id = 0;
+  lost.worker_name.clear();
+  lost.gpus.clear();
+  if (lost.cancel_requested) {
+    fail(changes.Put(lost, JobState::kCancelled, "cancelled; " + why, now));
+  } else if (lost.retries < lost.spec.max_retries) {
+    ++lost.retries;
+    fail(changes.Put(lost, JobState::kQueued,
+                     why + "; back in the queue (retry " + std::to_string(lost.retries) + " of " +
+                         std::to_string(lost.spec.max_retries) + ")",
+                     now));
+  } else {
+    fail(changes.Put(lost, JobState::kFailed, why + "; no retries left", now));
+  }
+}
+
+Status Master::Dispatch() {
+  if (state_.queued_count() == 0) return Status::Ok();
+  auto workers = state_.WorkerSnapshots();
+  bool room = false;
+  for (const auto& w : workers) room = room || !w.free_gpus.empty() || w.free_cpu_slots > 0;
+  if (!room) return Status::Ok();
+  auto placements = sched::Schedule(workers, state_.QueueInOrder());
+  if (placements.empty()) return Status::Ok();
+
+  Micros now = NowMicros();
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
+  for (const auto& p : placements) {
+    Job job = *state_.FindJob(p.job_id);
+    const WorkerEntry& w = *state_.FindWorker(p.worker_id);
+    job.worker_id = w.record.id;
+    job.worker_name = w.record.name;
+    job.gpus.clear();
+    std::string where = w.record.name;
+    for (int index : p.gpus) {
+      for (const auto& gpu : w.record.gpus) {
+        if (gpu.index != index) continue;
+        job.gpus.push_back({w.record.name, gpu.index, gpu.uuid, gpu.model});
+      }
+      where += (where == w.record.name ? " GPU " : ",") + std::to_string(index);
+    }
+    if (p.gpus.empty()) where += " (no GPU)";
+    ++job.attempt;
+    job.log_offset = 0;
+    job.exit_code.reset();
+    YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kAssigned, "placed on " + where, now));
+  }
+  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  for (const auto& [id, job] : changes.jobs()) {
+    if (job.attempt > 1) {
+      Status s = logs_->Append(id, "--- attempt " + std::to_string(job.attempt) + " on " +
+                                       job.worker_name + " ---\n");
+      if (!s.ok()) spdlog::warn("master: {}", s.ToString());
+    }
+    if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);
+  }
+  return Status::Ok();
+}
+
+Status Master::FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids) {
+  std::set<int64_t> done;
+  for (int64_t id : sweep_ids)
+    if (id > 0 && state_.OpenJobsInSweep(id) == 0) done.insert(id);
+  if (done.empty()) return Status::Ok();
+  YARD_ASSIGN_OR_RETURN(auto txn, store_->Begin());
+  for (int64_t id : done) {
+    YARD_ASSIGN_OR_RETURN(Sweep sweep, store_->GetSweep(id));
+    if (sweep.finished_at > 0) continue;
+    if (sweep.state == "ACTIVE") sweep.state = "DONE";
+    sweep.finished_at = NowMicros();
+    YARD_RETURN_IF_ERROR(txn->UpdateSweep(sweep));
+  }
+  return txn->Commit();
+}
+
+void Master::CheckLiveness() {
+  std::lock_guard lock(mu_);
+  Micros mono = MonotonicMicros();
+  Micros now = NowMicros();
+  auto changes = JobChanges::Begin(*store_);
+  if (!changes.ok()) {
+    spdlog::error("master: liveness check: {}", changes.status().ToString());
+    return;
+  }
+  std::vector<WorkerEntry*> lost;
+  std::vector<int64_t> sweeps;
+  for (auto& [id, w] : state_.workers()) {
+    if (w.record.state != WorkerState::kAlive) continue;
+    if (mono - w.last_seen_mono <= int64_t{options_.worker_timeout_ms} * 1000) continue;
+    WorkerRecord record = w.record;
+    record.state = WorkerState::kLost;
+    Status s = changes->txn().UpsertWorker(record);
+    if (!s.ok()) {
+      spdlog::error("master: marking worker {} lost: {}", w.record.name, s.ToString());
+      return;
+    }
+    lost.push_back(&w);
+    std::string why = "worker " + w.record.name + " stopped sending heartbeats";
+    for (int64_t job_id : w.jobs) {
+      const Job* job = state_.FindJob(job_id);
+      if (!job) continue;
+      LoseJob(*changes, *job, why, now);
+      sweeps.push_back(job->sweep_id);
+    }
+  }
+  if (lost.empty()) return;
+  Status s = changes->Commit(state_);
+  if (!s.ok()) {
+    spdlog::error("master: liveness check: {}", s.ToString());
+    return;
+  }
+  for (WorkerEntry* w : lost) {
+    w->record.state = WorkerState::kLost;
+    spdlog::warn("master: worker {} is lost (no heartbeat for {} ms)", w->record.name,
+                 options_.worker_timeout_ms);
+  }
+  if (Status d = Dispatch(); !d.ok()) spdlog::error("master: dispatch: {}", d.ToString());
+  if (Status f = FinishSweepsIfDone(sweeps); !f.ok()) spdlog::error("master: {}", f.ToString());
+}
+
+}  // namespace yard

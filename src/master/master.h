@@ -1,0 +1,102 @@
+// The master: takes jobs and sweeps, keeps the queue in the database, places jobs on workers'
+// GPUs the moment they are free, and watches that workers stay alive.
+//
+// Every change is written to the database in a transaction before the master acts on it; the
+// in-memory ClusterState is rebuilt from the database at start. All methods are thread-safe
+// (one lock; the HTTP server calls them from its threads).
+#pragma once
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/protocol.h"
+#include "api/types.h"
+#include "common/status.h"
+#include "master/changes.h"
+#include "master/cluster_state.h"
+#include "master/log_store.h"
+#include "store/store.h"
+
+namespace yard {
+
+struct MasterOptions {
+  std::string db_url;                 // "sqlite:PATH"
+  std::filesystem::path data_dir;     // logs live under it
+  int worker_timeout_ms = 15'000;     // silence after which a worker is lost
+  int heartbeat_interval_ms = 3'000;  // what workers are told
+};
+
+struct SubmitResult {
+  int64_t sweep_id = 0;  // 0 for a single job
+  std::vector<int64_t> job_ids;
+};
+
+struct OutputChunk {
+  int64_t job_id = 0;
+  int attempt = 0;
+  int64_t offset = 0;  // where `data` starts in the attempt's output
+  std::string data;
+  std::vector<MetricPoint> metrics;  // parsed by the worker from the chunk's metric lines
+};
+
+class Master {
+ public:
+  static Result<std::unique_ptr<Master>> Open(const MasterOptions& options);
+  ~Master();
+
+  // Jobs and sweeps, for users.
+  Result<SubmitResult> Submit(const Json& spec, const std::string& user);
+  Result<Job> Cancel(int64_t job_id);
+  Result<Sweep> CancelSweep(int64_t sweep_id);
+  Result<Job> GetJob(int64_t job_id);
+  Result<std::vector<Job>> ListJobs(bool include_finished, int64_t sweep_id);
+  Result<std::vector<StateChange>> History(int64_t job_id);
+  Result<std::vector<MetricPoint>> Metrics(int64_t job_id);
+  Result<Sweep> GetSweep(int64_t sweep_id);
+  Result<std::vector<Sweep>> ListSweeps();
+  // Bytes of a job's log from `offset`, at most `max` of them.
+  Result<std::string> ReadLog(int64_t job_id, int64_t offset, int64_t max);
+
+  struct WorkerView {
+    WorkerRecord record;
+    std::vector<GpuUsage> usage;
+    std::map<int, int64_t> gpu_owner;
+  };
+  std::vector<WorkerView> ListWorkers();
+  Json Counters();  // for /metrics
+
+  // The worker protocol.
+  Result<RegisterResponse> Register(const RegisterRequest& request);
+  Result<HeartbeatResponse> Heartbeat(int64_t worker_id, const HeartbeatRequest& request);
+  // Blocks until there is news for the worker past `known` or the timeout passes; returns the
+  // current news number.
+  Result<uint64_t> WaitForNews(int64_t worker_id, uint64_t known, int timeout_ms);
+  Status AppendOutput(const OutputChunk& chunk);
+
+  // Marks workers that have been silent too long as lost. Called by a timer.
+  void CheckLiveness();
+
+ private:
+  explicit Master(MasterOptions options);
+  Status Load();
+
+  Status Dispatch();  // places queued jobs on free GPUs
+  // A job whose worker vanished: back to the queue while retries remain, else FAILED.
+  void LoseJob(JobChanges& changes, const Job& job, const std::string& why, Micros now);
+  Status FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids);
+  void Notify(WorkerEntry& worker);
+  Assignment MakeAssignment(const Job& job) const;
+
+  MasterOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<LogStore> logs_;
+  std::mutex mu_;
+  std::condition_variable news_cv_;
+  ClusterState state_;
+};
+
+}  // namespace yard

@@ -1,0 +1,197 @@
+// The master's side of the worker protocol: registration, heartbeats that reconcile what a
+// worker runs with what the database says it should run, and job output.
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "master/master.h"
+
+namespace yard {
+namespace {
+
+// Writing a worker's last-seen time on every heartbeat would cost a transaction each; the
+// failure detector works from memory, so the row is refreshed only this often.
+constexpr Micros kLastSeenPersistEvery = 10'000'000;
+
+}  // namespace
+
+Assignment Master::MakeAssignment(const Job& job) const {
+  Assignment a;
+  a.job_id = job.id;
+  a.attempt = job.attempt;
+  a.sweep_id = job.sweep_id;
+  a.spec = job.spec;
+  a.hparams = job.hparams;
+  for (const auto& g : job.gpus) a.gpus.push_back(g.index);
+  return a;
+}
+
+Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
+  std::lock_guard lock(mu_);
+  Micros now = NowMicros();
+  WorkerEntry* existing = state_.FindWorkerByName(request.name);
+  WorkerRecord record = existing ? existing->record : WorkerRecord{};
+  record.name = request.name;
+  record.host = request.host;
+  record.runtime = request.runtime;
+  record.cpu_slots = request.cpu_slots;
+  record.gpus = request.gpus;
+  record.state = WorkerState::kAlive;
+  if (!existing) record.registered_at = now;
+  record.last_seen_at = now;
+
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
+  YARD_RETURN_IF_ERROR(changes.txn().UpsertWorker(record));
+  std::vector<int64_t> sweeps;
+  if (existing) {
+    // A worker that registers again has restarted: what it did not reattach to is gone.
+    std::set<std::pair<int64_t, int>> kept;
+    for (const auto& r : request.jobs) kept.insert({r.job_id, r.attempt});
+    for (int64_t job_id : existing->jobs) {
+      const Job* job = state_.FindJob(job_id);
+      if (!job || kept.count({job->id, job->attempt})) continue;
+      LoseJob(changes, *job, "worker " + record.name + " restarted without it", now);
+      sweeps.push_back(job->sweep_id);
+    }
+  }
+  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  WorkerEntry& entry = state_.UpsertWorker(record, record.cpu_slots);
+  entry.last_seen_mono = MonotonicMicros();
+  entry.usage.clear();
+  spdlog::info("master: worker {} (id {}) registered with {} GPUs", record.name, record.id,
+               record.gpus.size());
+  if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
+  if (Status s = FinishSweepsIfDone(sweeps); !s.ok()) spdlog::error("master: {}", s.ToString());
+  Notify(entry);
+  return RegisterResponse{record.id, options_.heartbeat_interval_ms};
+}
+
+Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRequest& request) {
+  std::lock_guard lock(mu_);
+  WorkerEntry* w = state_.FindWorker(worker_id);
+  if (!w) return NotFound("unknown worker " + std::to_string(worker_id) + "; register again");
+  Micros now = NowMicros();
+  w->last_seen_mono = MonotonicMicros();
+  w->usage = request.usage;
+  const std::string& name = w->record.name;
+
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
+  WorkerRecord record = w->record;
+  bool record_changed = false;
+  if (record.state == WorkerState::kLost) {
+    record.state = WorkerState::kAlive;
+    spdlog::info("master: worker {} is back", name);
+    record_changed = true;
+  }
+  if (now - record.last_seen_at > kLastSeenPersistEvery) record_changed = true;
+  if (record_changed) {
+    record.last_seen_at = now;
+    YARD_RETURN_IF_ERROR(changes.txn().UpsertWorker(record));
+  }
+
+  HeartbeatResponse response;
+  std::set<int64_t> reported;
+  std::vector<int64_t> sweeps;
+  for (const auto& r : request.jobs) {
+    const Job* current = state_.FindJob(r.job_id);
+    if (!current || current->worker_id != worker_id || current->attempt != r.attempt ||
+        !IsActive(current->state)) {
+      // Not this worker's any more (it was lost and the job moved on, or the job ended).
+      if (!IsTerminal(r.state))
+        response.kill.push_back({r.job_id, r.attempt, "not assigned to this worker any more"});
+      continue;
+    }
+    reported.insert(r.job_id);
+    Job job = *current;
+    if (r.started_at > 0 && job.started_at == 0) job.started_at = r.started_at;
+    if (IsTerminal(r.state)) {
+      JobState final_state = r.state;
+      std::string reason = r.reason;
+      if (job.cancel_requested && final_state != JobState::kSucceeded) {
+        final_state = JobState::kCancelled;
+        reason = "cancelled by the user";
+      }
+      job.exit_code = r.exit_code;
+      job.finished_at = r.finished_at > 0 ? r.finished_at : now;
+      YARD_RETURN_IF_ERROR(changes.Put(job, final_state, reason, now));
+      sweeps.push_back(job.sweep_id);
+      continue;
+    }
+    if (r.state == JobState::kRunning && job.state != JobState::kRunning) {
+      if (job.started_at == 0) job.started_at = now;
+      YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kRunning, "running on " + name, now));
+    } else if (r.state == JobState::kStarting && job.state == JobState::kAssigned) {
+      YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kStarting, "starting on " + name, now));
+    }
+    if (job.cancel_requested) response.kill.push_back({job.id, job.attempt, "cancelled"});
+  }
+  // The worker lists every job it holds, so an unlisted one past ASSIGNED is gone from it.
+  for (int64_t job_id : std::set<int64_t>(w->jobs)) {
+    const Job* job = state_.FindJob(job_id);
+    if (!job || reported.count(job_id)) continue;
+    if (job->state == JobState::kAssigned && job->cancel_requested) {
+      YARD_RETURN_IF_ERROR(changes.Put(*job, JobState::kCancelled, "cancelled by the user", now));
+      sweeps.push_back(job->sweep_id);
+    } else if (job->state != JobState::kAssigned) {
+      LoseJob(changes, *job, "worker " + name + " no longer runs it", now);
+      sweeps.push_back(job->sweep_id);
+    }
+  }
+  bool jobs_changed = !changes.empty();
+  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  if (record_changed) w->record = record;
+  if (jobs_changed || record_changed) {
+    if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
+    if (Status s = FinishSweepsIfDone(sweeps); !s.ok()) spdlog::error("master: {}", s.ToString());
+  } else if (!request.usage.empty()) {
+    // A GPU that a foreign process let go of may be usable again.
+    if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
+  }
+  for (int64_t job_id : w->jobs) {
+    const Job* job = state_.FindJob(job_id);
+    if (job && job->state == JobState::kAssigned && !job->cancel_requested)
+      response.assign.push_back(MakeAssignment(*job));
+  }
+  return response;
+}
+
+Result<uint64_t> Master::WaitForNews(int64_t worker_id, uint64_t known, int timeout_ms) {
+  std::unique_lock lock(mu_);
+  WorkerEntry* w = state_.FindWorker(worker_id);
+  if (!w) return NotFound("unknown worker " + std::to_string(worker_id));
+  news_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    WorkerEntry* now = state_.FindWorker(worker_id);
+    return !now || now->news != known;
+  });
+  w = state_.FindWorker(worker_id);
+  if (!w) return NotFound("unknown worker " + std::to_string(worker_id));
+  return w->news;
+}
+
+Status Master::AppendOutput(const OutputChunk& chunk) {
+  std::lock_guard lock(mu_);
+  const Job* current = state_.FindJob(chunk.job_id);
+  if (!current || current->attempt != chunk.attempt || !IsActive(current->state))
+    return Conflict("job " + std::to_string(chunk.job_id) + " attempt " +
+                    std::to_string(chunk.attempt) + " is not running");
+  int64_t size = static_cast<int64_t>(chunk.data.size());
+  if (chunk.offset + size <= current->log_offset) return Status::Ok();  // a resend
+  if (chunk.offset != current->log_offset)
+    return Conflict("expected output from offset " + std::to_string(current->log_offset));
+  YARD_RETURN_IF_ERROR(logs_->Append(chunk.job_id, chunk.data));
+  Job job = *current;
+  job.log_offset += size;
+  std::vector<MetricPoint> points = chunk.metrics;
+  Micros now = NowMicros();
+  for (auto& p : points) {
+    p.job_id = job.id;
+    if (p.at == 0) p.at = now;
+    job.metrics[p.key] = p.value;
+  }
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
+  if (!points.empty()) YARD_RETURN_IF_ERROR(changes.txn().AddMetrics(points));
+  YARD_RETURN_IF_ERROR(changes.Put(job));
+  return changes.Commit(state_);
+}
+
+}  // namespace yard

@@ -1,0 +1,278 @@
+#include "worker/job_execution.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "client/http_client.h"
+
+namespace yard {
+namespace fs = std::filesystem;
+
+fs::path WorkerPaths::JobDir(int64_t job_id, int attempt) const {
+  return root / "jobs" / (std::to_string(job_id) + "-" + std::to_string(attempt));
+}
+fs::path WorkerPaths::LogPath(int64_t job_id, int attempt) const {
+  return root / "logs" / (std::to_string(job_id) + "-" + std::to_string(attempt) + ".log");
+}
+fs::path WorkerPaths::OutputDir(int64_t job_id) const {
+  return root / "outputs" / std::to_string(job_id);
+}
+fs::path WorkerPaths::CheckpointDir(int64_t job_id) const {
+  return root / "checkpoints" / std::to_string(job_id);
+}
+fs::path WorkerPaths::DataDir() const { return root / "data"; }
+fs::path WorkerPaths::RuntimeStateDir() const { return root / "runtime"; }
+
+std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths) {
+  std::map<std::string, std::string> env;
+  // Only what a program needs to run; the worker's own environment may hold secrets.
+  for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+  env["PYTHONUNBUFFERED"] = "1";  // metric lines should reach the log as they are printed
+  for (const auto& [k, v] : a.spec.env) env[k] = v;
+  std::string devices;
+  for (int g : a.gpus) devices += (devices.empty() ? "" : ",") + std::to_string(g);
+  env["CUDA_VISIBLE_DEVICES"] = devices;
+  env["NVIDIA_VISIBLE_DEVICES"] = a.gpus.empty() ? "void" : devices;
+  env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";  // so indexes mean what NVML says they mean
+  env["YARD_JOB_ID"] = std::to_string(a.job_id);
+  env["YARD_ATTEMPT"] = std::to_string(a.attempt);
+  if (a.sweep_id > 0) env["YARD_SWEEP_ID"] = std::to_string(a.sweep_id);
+  env["YARD_HPARAMS"] = a.hparams.dump();
+  env["YARD_OUTPUT_DIR"] = paths.OutputDir(a.job_id).string();
+  env["YARD_CHECKPOINT_DIR"] = paths.CheckpointDir(a.job_id).string();
+  env["YARD_DATA_DIR"] = paths.DataDir().string();
+  return env;
+}
+
+JobExecution::JobExecution(Assignment assignment, Runtime& runtime, const WorkerPaths& paths,
+                           Options options)
+    : job_id_(assignment.job_id),
+      attempt_(assignment.attempt),
+      assignment_(std::move(assignment)),
+      runtime_(runtime),
+      paths_(paths),
+      options_(std::move(options)),
+      output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_)) {
+  report_.job_id = job_id_;
+  report_.attempt = attempt_;
+  report_.state = JobState::kStarting;
+}
+
+JobExecution::JobExecution(ExecutionHandle reattached, Runtime& runtime, const WorkerPaths& paths,
+                           Options options)
+    : job_id_(reattached.job_id),
+      attempt_(reattached.attempt),
+      reattached_(reattached),
+      runtime_(runtime),
+      paths_(paths),
+      options_(std::move(options)),
+      output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_)) {
+  report_.job_id = job_id_;
+  report_.attempt = attempt_;
+  report_.state = JobState::kRunning;
+  report_.started_at = reattached.started_at;
+  handle_ = reattached;
+  started_mono_ = MonotonicMicros();
+}
+
+JobExecution::~JobExecution() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void JobExecution::Start() { thread_ = std::thread([this] { Run(); }); }
+
+JobReport JobExecution::Report() const {
+  std::lock_guard lock(mu_);
+  return report_;
+}
+
+void JobExecution::AppendToLog(const std::string& line) {
+  int fd = ::open(paths_.LogPath(job_id_, attempt_).c_str(),
+                  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  std::string text = line + "\n";
+  ssize_t n = ::write(fd, text.data(), text.size());
+  (void)n;
+  ::close(fd);
+}
+
+void JobExecution::Run() {
+  if (reattached_) {
+    auto exit = runtime_.Wait(*reattached_);
+    (void)runtime_.Cleanup(*reattached_);
+    {
+      std::lock_guard lock(mu_);
+      handle_.reset();
+    }
+    if (!exit.ok()) return Finish(JobState::kFailed, std::nullopt, exit.status().message());
+    std::optional<int> code;
+    if (exit->signal == 0) code = exit->exit_code;
+    return Finish(code == 0 ? JobState::kSucceeded : JobState::kFailed, code,
+                  code ? "exit code " + std::to_string(*code) : "ended by a signal");
+  }
+  RunAssigned();
+}
+
+void JobExecution::RunAssigned() {
+  const Assignment& a = *assignment_;
+  std::error_code ec;
+  for (const auto& dir : {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_),
+                          paths_.CheckpointDir(job_id_), paths_.DataDir(),
+                          paths_.LogPath(job_id_, attempt_).parent_path()}) {
+    fs::create_directories(dir, ec);
+    if (ec) return Finish(JobState::kFailed, std::nullopt, "create " + dir.string() + ": " + ec.message());
+  }
+  LaunchSpec spec;
+  spec.job_id = job_id_;
+  spec.attempt = attempt_;
+  spec.argv = a.spec.command;
+  spec.env = JobEnvironment(a, paths_);
+  spec.image = a.spec.image;
+  spec.work_dir = paths_.JobDir(job_id_, attempt_);
+  spec.log_path = paths_.LogPath(job_id_, attempt_);
+  spec.gpu_indices = a.gpus;
+
+  Status prepared = runtime_.Prepare(spec, [this](std::string_view line) {
+    AppendToLog(std::string(line));
+  });
+  if (!prepared.ok()) {
+    AppendToLog("yard: cannot prepare the job: " + prepared.message());
+    return Finish(JobState::kFailed, std::nullopt, prepared.message());
+  }
+  bool killed_early;
+  JobState early_state;
+  std::string early_reason;
+  {
+    std::lock_guard lock(mu_);
+    killed_early = killing_;
+    early_state = kill_final_;
+    early_reason = kill_reason_;
+  }
+  if (killed_early) return Finish(early_state, std::nullopt, early_reason);
+  auto handle = runtime_.Start(spec);
+  if (!handle.ok()) {
+    AppendToLog("yard: " + handle.status().message());
+    return Finish(JobState::kFailed, std::nullopt, handle.status().message());
+  }
+  bool kill_now = false;
+  {
+    std::lock_guard lock(mu_);
+    handle_ = *handle;
+    started_mono_ = MonotonicMicros();
+    report_.state = JobState::kRunning;
+    report_.started_at = handle->started_at;
+    kill_now = killing_;
+  }
+  if (kill_now) (void)runtime_.Signal(*handle, SIGTERM);
+  if (options_.on_change) options_.on_change();
+
+  auto exit = runtime_.Wait(*handle);
+  {
+    std::lock_guard lock(mu_);
+    handle_.reset();
+  }
+  (void)runtime_.Cleanup(*handle);
+  if (!exit.ok()) return Finish(JobState::kFailed, std::nullopt, exit.status().message());
+
+  std::optional<int> code;
+  if (exit->signal == 0) code = exit->exit_code;
+  JobState final_state;
+  std::string reason;
+  {
+    std::lock_guard lock(mu_);
+    if (killing_ && !(code && *code == 0)) {
+      final_state = kill_final_;
+      reason = kill_reason_;
+    } else if (code && *code == 0) {
+      final_state = JobState::kSucceeded;
+      reason = "exit code 0";
+    } else if (code) {
+      final_state = JobState::kFailed;
+      reason = "exit code " + std::to_string(*code);
+    } else {
+      final_state = JobState::kFailed;
+      reason = std::string("killed by signal ") + std::to_string(exit->signal) + " (" +
+               sigabbrev_np(exit->signal) + ")";
+    }
+    report_.finished_at = exit->finished_at;
+  }
+  Finish(final_state, code, reason);
+}
+
+void JobExecution::ShipFinalOutput() {
+  HttpClient master(options_.master_url);
+  // The master must have all of the output before it hears that the job ended.
+  for (int attempt = 0; !abandon_; ++attempt) {
+    Status s = output_.Ship(master);
+    if (s.ok()) return;
+    if (attempt % 10 == 0) spdlog::warn("worker: job {} output: {}", job_id_, s.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+void JobExecution::Finish(JobState state, std::optional<int> exit_code, const std::string& reason) {
+  ShipFinalOutput();
+  {
+    std::lock_guard lock(mu_);
+    report_.state = state;
+    report_.exit_code = exit_code;
+    report_.reason = reason;
+    if (report_.finished_at == 0) report_.finished_at = NowMicros();
+  }
+  finished_ = true;
+  if (options_.on_change) options_.on_change();
+}
+
+void JobExecution::Kill(const std::string& why, JobState final_state) {
+  std::lock_guard lock(mu_);
+  if (killing_ || finished_) return;
+  killing_ = true;
+  kill_final_ = final_state;
+  kill_reason_ = why;
+  kill_deadline_mono_ = MonotonicMicros() + int64_t{options_.kill_grace_ms} * 1000;
+  if (handle_) (void)runtime_.Signal(*handle_, SIGTERM);
+}
+
+void JobExecution::Tick() {
+  int64_t timeout_s = assignment_ ? assignment_->spec.timeout_s : 0;
+  bool timed_out = false;
+  {
+    std::lock_guard lock(mu_);
+    if (finished_ || !handle_) return;
+    Micros now = MonotonicMicros();
+    if (killing_) {
+      if (!sigkilled_ && now >= kill_deadline_mono_) {
+        sigkilled_ = true;
+        (void)runtime_.Signal(*handle_, SIGKILL);
+      }
+      return;
+    }
+    timed_out = timeout_s > 0 && now - started_mono_ >= timeout_s * 1'000'000;
+  }
+  if (timed_out) {
+    Kill("exceeded its timeout of " + FormatDuration(timeout_s), JobState::kTimedOut);
+  }
+}
+
+bool JobExecution::NeedsTicks() const {
+  std::lock_guard lock(mu_);
+  if (finished_) return false;
+  return killing_ || (assignment_ && assignment_->spec.timeout_s > 0);
+}
+
+std::vector<int64_t> JobExecution::Pids() {
+  std::lock_guard lock(mu_);
+  if (!handle_) return {};
+  return runtime_.Pids(*handle_);
+}
+
+}  // namespace yard

@@ -1,0 +1,98 @@
+// One attempt of one job on this worker, from its assignment to its final report: prepares its
+// folders and environment, runs it through the runtime on a thread of its own, stops it when
+// asked (SIGTERM, then SIGKILL after the grace period) or when its timeout passes, and ships
+// its last output before saying it has ended.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "api/protocol.h"
+#include "runtime/runtime.h"
+#include "worker/output_tail.h"
+
+namespace yard {
+
+struct WorkerPaths {
+  std::filesystem::path root;
+  std::filesystem::path JobDir(int64_t job_id, int attempt) const;
+  std::filesystem::path LogPath(int64_t job_id, int attempt) const;
+  std::filesystem::path OutputDir(int64_t job_id) const;
+  std::filesystem::path CheckpointDir(int64_t job_id) const;
+  std::filesystem::path DataDir() const;
+  std::filesystem::path RuntimeStateDir() const;
+};
+
+// The environment a job sees (docs/architecture.md, "What a running job sees").
+std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths);
+
+class JobExecution {
+ public:
+  struct Options {
+    std::string master_url;
+    int kill_grace_ms = 10'000;
+    std::function<void()> on_change;  // called (from any thread) when Report() changes
+  };
+
+  JobExecution(Assignment assignment, Runtime& runtime, const WorkerPaths& paths, Options options);
+  // Waits for a job that has already been reattached by the runtime.
+  JobExecution(ExecutionHandle reattached, Runtime& runtime, const WorkerPaths& paths,
+               Options options);
+  ~JobExecution();
+  JobExecution(const JobExecution&) = delete;
+  JobExecution& operator=(const JobExecution&) = delete;
+
+  void Start();  // starts the thread
+  int64_t job_id() const { return job_id_; }
+  int attempt() const { return attempt_; }
+  JobReport Report() const;
+  bool finished() const { return finished_.load(); }
+  // Asks the job to stop: SIGTERM now, SIGKILL after the grace period. It ends in `final`.
+  void Kill(const std::string& why, JobState final_state);
+  // Enforces the timeout and the kill grace period; call every few hundred milliseconds.
+  void Tick();
+  // True while the job needs Tick() soon (a timeout or a kill in progress).
+  bool NeedsTicks() const;
+  std::vector<int64_t> Pids();
+  OutputTail& output() { return output_; }
+  // Stops waiting for the master to take the last output (the worker is shutting down).
+  void Abandon() { abandon_ = true; }
+
+ private:
+  void Run();
+  void RunAssigned();
+  void Finish(JobState state, std::optional<int> exit_code, const std::string& reason);
+  void AppendToLog(const std::string& line);
+  void ShipFinalOutput();
+
+  const int64_t job_id_;
+  const int attempt_;
+  std::optional<Assignment> assignment_;
+  std::optional<ExecutionHandle> reattached_;
+  Runtime& runtime_;
+  const WorkerPaths paths_;
+  const Options options_;
+  OutputTail output_;
+  std::thread thread_;
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> abandon_{false};
+
+  mutable std::mutex mu_;
+  JobReport report_;
+  std::optional<ExecutionHandle> handle_;
+  Micros started_mono_ = 0;
+  bool killing_ = false;
+  bool sigkilled_ = false;
+  Micros kill_deadline_mono_ = 0;
+  JobState kill_final_ = JobState::kCancelled;
+  std::string kill_reason_;
+};
+
+}  // namespace yard

@@ -1,0 +1,35 @@
+// Ships one job attempt's output file to the master as it grows: the new bytes and the metric
+// points found in them, in one request, at the offset the master expects. Safe to call from
+// the periodic shipper and from the job's own thread at its end.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "client/http_client.h"
+#include "common/status.h"
+#include "worker/metric_parser.h"
+
+namespace yard {
+
+class OutputTail {
+ public:
+  OutputTail(int64_t job_id, int attempt, std::filesystem::path log_path)
+      : job_id_(job_id), attempt_(attempt), path_(std::move(log_path)) {}
+
+  // Sends what has been written since the last call (in chunks of at most 1 MiB).
+  Status Ship(HttpClient& master);
+
+ private:
+  Status SendChunk(HttpClient& master, const std::string& data,
+                   const std::vector<MetricPoint>& metrics);
+  const int64_t job_id_;
+  const int attempt_;
+  const std::filesystem::path path_;
+  std::mutex mu_;
+  int64_t sent_ = 0;
+  MetricParser parser_;
+};
+
+}  // namespace yard

@@ -1,0 +1,69 @@
+// A worker: one GPU server's agent. Registers with the master, then keeps one heartbeat in
+// flight at a time: it reports every job it holds and the use of its GPUs, and starts or kills
+// jobs as the answer says. A long poll on the master's news for it wakes it the moment there
+// is work, and a job that ends wakes it too, so a freed GPU is reported at once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/protocol.h"
+#include "gpu/gpu_inventory.h"
+#include "runtime/runtime.h"
+#include "worker/job_execution.h"
+
+namespace yard {
+
+struct WorkerOptions {
+  std::string master_url;
+  std::string name;  // unique per worker; default: the host name
+  std::filesystem::path work_dir;
+  int cpu_slots = 0;  // 0: one per core
+  int kill_grace_ms = 10'000;
+  std::string runtime = "process";
+};
+
+class Worker {
+ public:
+  Worker(WorkerOptions options, std::unique_ptr<GpuInventory> gpus,
+         std::unique_ptr<Runtime> runtime);
+  ~Worker();
+
+  // Runs until Stop(). Jobs still running then are stopped.
+  Status Run();
+  void Stop();
+
+ private:
+  Status RegisterUntilDone();
+  Result<HeartbeatResponse> SendHeartbeat(std::vector<std::pair<int64_t, int>>& ended);
+  void Apply(const HeartbeatResponse& response);
+  std::vector<GpuUsage> SampleGpus();
+  void NewsLoop();
+  void ShipLoop();
+  void Wake();
+  JobExecution::Options ExecutionOptions();
+
+  WorkerOptions options_;
+  std::unique_ptr<GpuInventory> gpus_;
+  std::unique_ptr<Runtime> runtime_;
+  WorkerPaths paths_;
+  std::unique_ptr<HttpClient> client_;  // used by Run()'s thread only
+
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> worker_id_{0};
+  std::atomic<int> heartbeat_ms_{3000};
+
+  std::mutex mu_;
+  std::condition_variable wake_cv_;
+  bool dirty_ = false;
+  // (job id, attempt) -> its execution.
+  std::map<std::pair<int64_t, int>, std::shared_ptr<JobExecution>> jobs_;
+};
+
+}  // namespace yard
