@@ -107,7 +107,7 @@ Status ApiServer::Start() {
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_timeout(60);
+  server_->set_keep_alive_timeout(5);  // also bounds how long Stop() waits on idle connections
   server_->set_read_timeout(std::chrono::seconds(60));
   server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

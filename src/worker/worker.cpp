@@ -27,7 +27,6 @@ Worker::Worker(WorkerOptions options, std::unique_ptr<GpuInventory> gpus,
   if (options_.cpu_slots <= 0)
     options_.cpu_slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   paths_.root = options_.work_dir;
-  client_ = std::make_unique<HttpClient>(options_.master_url);
 }
 
 Worker::~Worker() { Stop(); }
@@ -182,6 +181,7 @@ Status Worker::Run() {
   std::error_code ec;
   std::filesystem::create_directories(paths_.root, ec);
   if (ec) return IoError("create " + paths_.root.string() + ": " + ec.message());
+  client_ = std::make_unique<HttpClient>(options_.master_url);
   auto reattached = runtime_->Reattach();
   if (!reattached.ok()) return reattached.status().Prefixed("reattach");
   for (const auto& handle : *reattached) {
@@ -258,8 +258,11 @@ Status Worker::Run() {
   }
   news.join();
   ship.join();
-  std::lock_guard lock(mu_);
-  jobs_.clear();
+  {
+    std::lock_guard lock(mu_);
+    jobs_.clear();
+  }
+  client_.reset();  // closes the kept-alive connection, so the master can stop promptly
   return Status::Ok();
 }
 
