@@ -1,6 +1,7 @@
 #include "worker/output_tail.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,7 +17,12 @@ Status OutputTail::Ship(HttpClient& master) {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::Ok() : ErrnoError("open " + path_.string(), errno);
   Status result;
-  std::string buf(kChunk, '\0');
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size <= sent_) {
+    ::close(fd);
+    return Status::Ok();  // nothing new: the common case, kept free of allocations
+  }
+  std::string buf(std::min<size_t>(kChunk, static_cast<size_t>(st.st_size - sent_)), '\0');
   while (true) {
     ssize_t n = ::pread(fd, buf.data(), buf.size(), sent_);
     if (n < 0 && errno == EINTR) continue;
@@ -33,7 +39,7 @@ Status OutputTail::Ship(HttpClient& master) {
     if (!result.ok()) break;
     parser_ = attempt_parser;
     sent_ += n;
-    if (static_cast<size_t>(n) < kChunk) break;
+    if (static_cast<size_t>(n) < buf.size()) break;
   }
   ::close(fd);
   return result;
