@@ -177,7 +177,10 @@ TEST(ParseJobSpec, PlaceholdersBackedByHyperparameters) {
                {"hyperparameters", {{"lr", {0.1, 0.01}}, {"batch", 32}}}};
   auto parsed = ParseJobSpec(spec);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-  EXPECT_EQ(parsed->command[4], "--batch={batch}");  // filled later, per trial
+  // Placeholders stay as they are: they are filled later, per trial.
+  EXPECT_EQ(parsed->command,
+            (std::vector<std::string>{"train", "--lr", "{lr}", "--batch={batch}"}));
+  EXPECT_EQ(parsed->env.at("LR"), "{lr}");
 }
 
 // ---------------------------------------------------------------- ParseJobSpec: errors
