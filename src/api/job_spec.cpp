@@ -26,7 +26,8 @@ Result<std::string> GetString(const Json& v, std::string_view field) {
 Result<int64_t> GetInt(const Json& v, std::string_view field, int64_t min, int64_t max) {
   if (!v.is_number_integer())
     return FieldError(field, std::string("must be a whole number, not ") + TypeName(v));
-  int64_t n = v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX ? INT64_MAX : v.get<int64_t>();
+  int64_t n =
+      v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX ? INT64_MAX : v.get<int64_t>();
   if (n < min || n > max)
     return FieldError(field, "must be between " + std::to_string(min) + " and " +
                                  std::to_string(max) + ", not " + std::to_string(n));
@@ -59,8 +60,8 @@ Result<std::vector<std::string>> ParseCommand(const Json& v) {
       argv.push_back(ScalarText(word));
     }
   } else {
-    return FieldError("command", std::string("must be a string or a list of strings, not ") +
-                                     TypeName(v));
+    return FieldError("command",
+                      std::string("must be a string or a list of strings, not ") + TypeName(v));
   }
   if (argv.empty() || argv[0].empty()) return FieldError("command", "is empty");
   if (argv.size() > kMaxArgs) return FieldError("command", "has too many words");
@@ -87,25 +88,50 @@ Status ParseResources(const Json& v, Resources& out) {
   return Status::Ok();
 }
 
+// A value goes whole into a trial's command and env, and the worker reads the filled spec with
+// ParseJobSpec again: a value must not bring in what that check refuses.
+Status CheckHyperparameterValue(const Json& value, std::string_view field) {
+  if (!value.is_string()) return Status::Ok();
+  const auto& text = value.get_ref<const std::string&>();
+  if (text.find('\0') != std::string::npos) return FieldError(field, "contains a NUL byte");
+  auto names = PlaceholderNames(text);
+  if (!names.empty())
+    return FieldError(field, "values are not expanded, so they cannot hold a placeholder like {" +
+                                 names[0] + "}");
+  return Status::Ok();
+}
+
+bool CanBeEmptyString(const Json& value) {
+  if (value.is_string()) return value.get_ref<const std::string&>().empty();
+  if (value.is_array())
+    for (const auto& item : value)
+      if (item.is_string() && item.get_ref<const std::string&>().empty()) return true;
+  return false;
+}
+
 Status ParseHyperparameters(const Json& v) {
   if (!v.is_object()) return FieldError("hyperparameters", "must be a mapping of name to value");
   for (const auto& [name, value] : v.items()) {
     std::string field = "hyperparameters." + name;
-    if (!IsEnvName(name))
-      return FieldError(field, "names may hold only letters, digits and '_'");
-    if (IsScalar(value)) continue;
+    if (!IsEnvName(name)) return FieldError(field, "names may hold only letters, digits and '_'");
+    if (IsScalar(value)) {
+      YARD_RETURN_IF_ERROR(CheckHyperparameterValue(value, field));
+      continue;
+    }
     if (value.is_array()) {
       if (value.empty()) return FieldError(field, "a grid axis needs at least one value");
-      for (const auto& item : value)
+      for (const auto& item : value) {
         if (!IsScalar(item)) return FieldError(field, "grid values must be numbers or strings");
+        YARD_RETURN_IF_ERROR(CheckHyperparameterValue(item, field));
+      }
       continue;
     }
     if (value.is_object())
       return FieldError(field,
                         "search spaces ({type: ...}) need a search algorithm, which this version "
                         "does not have yet; give a list of values for a grid axis");
-    return FieldError(field, std::string("must be a value or a list of values, not ") +
-                                 TypeName(value));
+    return FieldError(field,
+                      std::string("must be a value or a list of values, not ") + TypeName(value));
   }
   return Status::Ok();
 }
@@ -210,8 +236,10 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
       spec.max_retries = static_cast<int>(r);
     } else if (key == "timeout") {
       std::optional<int64_t> secs;
-      if (value.is_number_integer()) secs = value.get<int64_t>();
-      else if (value.is_string()) secs = ParseDurationSeconds(value.get<std::string>());
+      if (value.is_number_integer())
+        secs = value.get<int64_t>();
+      else if (value.is_string())
+        secs = ParseDurationSeconds(value.get<std::string>());
       if (!secs || *secs <= 0)
         return FieldError("timeout", "must be a positive duration such as 90s, 15m, 2h or 1h30m");
       spec.timeout_s = *secs;
@@ -255,6 +283,17 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
   };
   for (const auto& word : spec.command) YARD_RETURN_IF_ERROR(check("command", word));
   for (const auto& [name, value] : spec.env) YARD_RETURN_IF_ERROR(check("env." + name, value));
+  // Nor may a trial's program name come out empty ("{prog} x" with prog ""), which the worker
+  // would refuse.
+  const Json& hyperparameters = spec.hyperparameters;
+  size_t placeholder_chars = 0;
+  bool can_be_empty = true;
+  for (const auto& name : PlaceholderNames(spec.command[0])) {
+    placeholder_chars += name.size() + 2;
+    can_be_empty = can_be_empty && CanBeEmptyString(hyperparameters[name]);
+  }
+  if (placeholder_chars == spec.command[0].size() && can_be_empty)
+    return FieldError("command", "its first word, the program, can be empty");
   return spec;
 }
 

@@ -38,8 +38,10 @@ bool IsTerminal(JobState state) {
     case JobState::kFailed:
     case JobState::kCancelled:
     case JobState::kTimedOut:
-    case JobState::kStoppedEarly: return true;
-    default: return false;
+    case JobState::kStoppedEarly:
+      return true;
+    default:
+      return false;
   }
 }
 

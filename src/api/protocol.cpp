@@ -26,9 +26,8 @@ Json ReportsToJson(const std::vector<JobReport>& reports) {
 }  // namespace
 
 Json ToJson(const JobReport& r) {
-  Json j = {{"job_id", r.job_id},         {"attempt", r.attempt},
-            {"state", ToString(r.state)}, {"reason", r.reason},
-            {"started_at", r.started_at}, {"finished_at", r.finished_at}};
+  Json j = {{"job_id", r.job_id}, {"attempt", r.attempt},       {"state", ToString(r.state)},
+            {"reason", r.reason}, {"started_at", r.started_at}, {"finished_at", r.finished_at}};
   if (r.exit_code) j["exit_code"] = *r.exit_code;
   return j;
 }
@@ -55,19 +54,21 @@ Result<JobReport> JobReportFromJson(const Json& j) {
 Json ToJson(const RegisterRequest& r) {
   Json gpus = Json::array();
   for (const auto& g : r.gpus) gpus.push_back(GpuInfoToJson(g));
-  return {{"name", r.name},         {"host", r.host}, {"runtime", r.runtime},
+  return {{"name", r.name},           {"host", r.host}, {"runtime", r.runtime},
           {"cpu_slots", r.cpu_slots}, {"gpus", gpus},   {"jobs", ReportsToJson(r.jobs)}};
 }
 
 Result<RegisterRequest> RegisterRequestFromJson(const Json& j) {
   RegisterRequest r;
   YARD_ASSIGN_OR_RETURN(r.name, RequireString(j, "name"));
-  if (r.name.empty() || r.name.size() > 128) return InvalidArgument("worker name must be 1-128 characters");
+  if (r.name.empty() || r.name.size() > 128)
+    return InvalidArgument("worker name must be 1-128 characters");
   YARD_ASSIGN_OR_RETURN(r.host, RequireString(j, "host"));
   YARD_ASSIGN_OR_RETURN(r.runtime, RequireString(j, "runtime"));
   YARD_ASSIGN_OR_RETURN(int64_t slots, RequireInt(j, "cpu_slots"));
   r.cpu_slots = static_cast<int>(std::clamp<int64_t>(slots, 0, 4096));
-  if (!j.contains("gpus") || !j["gpus"].is_array()) return InvalidArgument("field 'gpus' must be a list");
+  if (!j.contains("gpus") || !j["gpus"].is_array())
+    return InvalidArgument("field 'gpus' must be a list");
   for (const auto& g : j["gpus"]) {
     YARD_ASSIGN_OR_RETURN(GpuInfo gpu, GpuInfoFromJson(g));
     r.gpus.push_back(std::move(gpu));
@@ -127,7 +128,9 @@ Json ToJson(const HeartbeatResponse& r) {
 Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
   HeartbeatResponse r;
   if (!j.is_object()) return InvalidArgument("a heartbeat answer must be a JSON object");
-  for (const auto& a : j.value("assign", Json::array())) {
+  const Json assign = j.value("assign", Json::array());
+  if (!assign.is_array()) return InvalidArgument("field 'assign' must be a list");
+  for (const auto& a : assign) {
     Assignment as;
     YARD_ASSIGN_OR_RETURN(as.job_id, RequireInt(a, "job_id"));
     YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(a, "attempt"));
@@ -136,13 +139,18 @@ Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
     if (!a.contains("spec")) return InvalidArgument("assignment without a spec");
     YARD_ASSIGN_OR_RETURN(as.spec, ParseJobSpec(a["spec"]));
     as.hparams = a.value("hparams", Json::object());
-    for (const auto& g : a.value("gpus", Json::array())) {
+    if (!as.hparams.is_object()) return InvalidArgument("assignment hparams must be a mapping");
+    const Json gpus = a.value("gpus", Json::array());
+    if (!gpus.is_array()) return InvalidArgument("assignment gpus must be a list of indexes");
+    for (const auto& g : gpus) {
       if (!g.is_number_integer()) return InvalidArgument("assignment gpus must be indexes");
       as.gpus.push_back(g.get<int>());
     }
     r.assign.push_back(std::move(as));
   }
-  for (const auto& k : j.value("kill", Json::array())) {
+  const Json kill = j.value("kill", Json::array());
+  if (!kill.is_array()) return InvalidArgument("field 'kill' must be a list");
+  for (const auto& k : kill) {
     KillOrder order;
     YARD_ASSIGN_OR_RETURN(order.job_id, RequireInt(k, "job_id"));
     YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(k, "attempt"));

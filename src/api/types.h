@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 struct GpuInfo {
   int index = 0;
   std::string uuid;
-  std::string model;               // "A100-80GB", "NVIDIA H100 80GB HBM3", ...
+  std::string model;  // "A100-80GB", "NVIDIA H100 80GB HBM3", ...
   int64_t memory_mb = 0;
   std::string compute_capability;  // "8.0"
 };
@@ -54,9 +54,9 @@ struct JobSpec {
   std::string code;                  // file-server path of the code snapshot
   std::vector<std::string> data;     // file-server paths, mounted read-only
   Resources resources;
-  int priority = 50;                 // 0..100, higher runs sooner
-  int max_retries = 1;               // requeues after LOST or PREEMPTED
-  int64_t timeout_s = 0;             // 0: none
+  int priority = 50;      // 0..100, higher runs sooner
+  int max_retries = 1;    // requeues after LOST or PREEMPTED
+  int64_t timeout_s = 0;  // 0: none
   std::map<std::string, std::string> env;
   Json hyperparameters = Json::object();  // as given; lists are grid axes
   Json search;                            // as given; null when absent
@@ -93,7 +93,7 @@ struct Sweep {
   std::string algorithm;  // "grid", ...
   std::string metric;     // empty: none
   bool maximize = true;
-  std::string state;      // "ACTIVE", "DONE", "CANCELLED"
+  std::string state;  // "ACTIVE", "DONE", "CANCELLED"
   Micros created_at = 0;
   Micros finished_at = 0;
 };

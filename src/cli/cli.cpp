@@ -14,10 +14,10 @@ void AddServerFlags(CLI::App* cmd, ServerFlags& f) {
       ->capture_default_str();
   cmd->add_option("--db", f.db, "sqlite:PATH (default: sqlite:DATA_DIR/yard.db)");
   cmd->add_option("--listen", f.listen, "HOST:PORT of the API")->capture_default_str();
-  cmd->add_option("--worker-timeout", f.worker_timeout,
-                  "silence after which a worker is lost")->capture_default_str();
-  cmd->add_option("--heartbeat-interval", f.heartbeat_interval,
-                  "how often workers report")->capture_default_str();
+  cmd->add_option("--worker-timeout", f.worker_timeout, "silence after which a worker is lost")
+      ->capture_default_str();
+  cmd->add_option("--heartbeat-interval", f.heartbeat_interval, "how often workers report")
+      ->capture_default_str();
 }
 
 void AddWorkerFlags(CLI::App* cmd, WorkerFlags& f, bool standalone) {

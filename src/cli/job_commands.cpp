@@ -56,8 +56,10 @@ int CancelCommand(const std::vector<std::string>& ids) {
   for (const auto& raw : ids) {
     bool sweep = false;
     std::string id = raw;
-    if (id.rfind("sweep:", 0) == 0) sweep = true, id = id.substr(6);
-    else if (!id.empty() && (id[0] == 's' || id[0] == 'S')) sweep = true, id = id.substr(1);
+    if (id.rfind("sweep:", 0) == 0)
+      sweep = true, id = id.substr(6);
+    else if (!id.empty() && (id[0] == 's' || id[0] == 'S'))
+      sweep = true, id = id.substr(1);
     if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
       failed += Fail("'" + raw + "' is neither a job id (12) nor a sweep id (s3)");
       continue;
@@ -73,8 +75,8 @@ int CancelCommand(const std::vector<std::string>& ids) {
     } else if ((*r)["state"] == "CANCELLED") {
       std::cout << "cancelled job " << id << "\n";
     } else {
-      std::cout << "cancelling job " << id << " (" << (*r)["state"].get<std::string>()
-                << " on " << (*r)["worker"].get<std::string>() << ")\n";
+      std::cout << "cancelling job " << id << " (" << (*r)["state"].get<std::string>() << " on "
+                << (*r)["worker"].get<std::string>() << ")\n";
     }
   }
   return failed ? 1 : 0;

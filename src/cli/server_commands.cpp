@@ -39,7 +39,8 @@ int WaitForSignal(const sigset_t& set) {
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return InvalidArgument("--listen must be HOST:PORT, not " + listen);
+  if (colon == std::string::npos)
+    return InvalidArgument("--listen must be HOST:PORT, not " + listen);
   std::string host = listen.substr(0, colon);
   int port = 0;
   std::string p = listen.substr(colon + 1);
@@ -63,7 +64,8 @@ class MasterServer {
   Status Start(const ServerFlags& flags) {
     MasterOptions options;
     options.data_dir = flags.data_dir;
-    options.db_url = flags.db.empty() ? "sqlite:" + (options.data_dir / "yard.db").string() : flags.db;
+    options.db_url =
+        flags.db.empty() ? "sqlite:" + (options.data_dir / "yard.db").string() : flags.db;
     YARD_ASSIGN_OR_RETURN(options.worker_timeout_ms,
                           ParseMillis("--worker-timeout", flags.worker_timeout));
     YARD_ASSIGN_OR_RETURN(options.heartbeat_interval_ms,

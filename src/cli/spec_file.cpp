@@ -17,10 +17,13 @@ Json ScalarToJson(const YAML::Node& node) {
     return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
-  int64_t i = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-  if (ec == std::errc() && p == text.data() + text.size()) return i;
+  // YAML allows one leading '+' on a number ("+5" is the int 5); from_chars and strtod do not
+  // read it, and a second sign after it makes no number.
   std::string t = text[0] == '+' ? text.substr(1) : text;
+  if (t.size() < text.size() && (t.empty() || t[0] == '+' || t[0] == '-')) return text;
+  int64_t i = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), i);
+  if (ec == std::errc() && p == t.data() + t.size()) return i;
   char* end = nullptr;
   double d = std::strtod(t.c_str(), &end);
   bool has_digit = t.find_first_of("0123456789") != std::string::npos;
@@ -32,8 +35,10 @@ Result<Json> NodeToJson(const YAML::Node& node, int depth) {
   if (depth > 64) return InvalidArgument("the spec is nested too deeply");
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return Json(nullptr);
-    case YAML::NodeType::Scalar: return ScalarToJson(node);
+    case YAML::NodeType::Undefined:
+      return Json(nullptr);
+    case YAML::NodeType::Scalar:
+      return ScalarToJson(node);
     case YAML::NodeType::Sequence: {
       Json a = Json::array();
       for (const auto& item : node) {
@@ -79,8 +84,7 @@ Result<Json> ReadSpecFile(const std::string& path) {
   text.resize(kMaxSpecFileBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxSpecFileBytes)
-    return TooLarge("the spec file " + path + " is over 1 MiB");
+  if (text.size() > kMaxSpecFileBytes) return TooLarge("the spec file " + path + " is over 1 MiB");
   auto j = YamlToJson(text);
   if (!j.ok()) return j.status().Prefixed(path);
   if (!j->is_object()) return InvalidArgument(path + ": a spec must be a mapping of fields");

@@ -33,13 +33,15 @@ std::string Age(const Json& time) {
 std::string Duration(const Json& from, const Json& to) {
   if (!from.is_string()) return "-";
   auto a = ParseRfc3339(from.get<std::string>());
-  auto b = to.is_string() ? ParseRfc3339(to.get<std::string>()) : std::optional<Micros>(NowMicros());
+  auto b =
+      to.is_string() ? ParseRfc3339(to.get<std::string>()) : std::optional<Micros>(NowMicros());
   return a && b ? FormatAge(*b - *a) : "-";
 }
 
 std::string Gpus(const Json& job) {
   const Json& gpus = job["gpus"];
-  if (gpus.empty()) return job["gpus_requested"].get<int>() == 0 ? "cpu" : Str(job["gpus_requested"]);
+  if (gpus.empty())
+    return job["gpus_requested"].get<int>() == 0 ? "cpu" : Str(job["gpus_requested"]);
   std::string out = gpus[0]["worker"].get<std::string>() + ":";
   for (size_t i = 0; i < gpus.size(); ++i) out += (i ? "," : "") + Str(gpus[i]["index"]);
   return out;
@@ -93,12 +95,14 @@ int ShowCommand(const std::string& id, bool json) {
     return 0;
   }
   std::cout << "job " << Str(j["id"]) << " (" << Str(j["name"]) << ")\n"
-            << "  state:     " << Str(j["state"]) << (j["reason"].get<std::string>().empty() ? "" : ": " + Str(j["reason"])) << "\n"
+            << "  state:     " << Str(j["state"])
+            << (j["reason"].get<std::string>().empty() ? "" : ": " + Str(j["reason"])) << "\n"
             << "  user:      " << Str(j["user"]) << "\n"
             << "  sweep:     " << Str(j["sweep_id"]) << "\n"
             << "  priority:  " << Str(j["priority"]) << "\n"
             << "  gpus:      " << Gpus(j) << "\n"
-            << "  attempt:   " << Str(j["attempt"]) << " (retries used: " << Str(j["retries"]) << ")\n"
+            << "  attempt:   " << Str(j["attempt"]) << " (retries used: " << Str(j["retries"])
+            << ")\n"
             << "  submitted: " << Str(j["submitted_at"]) << "\n"
             << "  started:   " << Str(j["started_at"]) << "\n"
             << "  finished:  " << Str(j["finished_at"]) << "\n"
@@ -109,7 +113,8 @@ int ShowCommand(const std::string& id, bool json) {
   std::cout << "  command:   " << command << "\n";
   if (!j["metrics"].empty()) {
     std::cout << "metrics (last value):\n";
-    for (const auto& [k, v] : j["metrics"].items()) std::cout << "  " << k << " = " << Str(v) << "\n";
+    for (const auto& [k, v] : j["metrics"].items())
+      std::cout << "  " << k << " = " << Str(v) << "\n";
   }
   std::cout << "history:\n";
   for (const auto& h : j["history"])
@@ -145,7 +150,8 @@ int SweepsCommand(bool json) {
   }
   Table t({"ID", "NAME", "ALGORITHM", "METRIC", "STATE", "TRIALS", "SUCCEEDED", "AGE"});
   for (const auto& s : (*r)["sweeps"]) {
-    std::string metric = s["metric"].is_null() ? "-" : Str(s["metric"]) + " (" + Str(s["goal"]).substr(0, 3) + ")";
+    std::string metric =
+        s["metric"].is_null() ? "-" : Str(s["metric"]) + " (" + Str(s["goal"]).substr(0, 3) + ")";
     t.Add({"s" + Str(s["id"]), Str(s["name"]), Str(s["algorithm"]), metric, Str(s["state"]),
            Str(s["trials"]), Str(s["trial_states"].value("SUCCEEDED", 0)), Age(s["created_at"])});
   }
@@ -197,7 +203,8 @@ int WorkersCommand(bool json) {
     std::cout << (*r)["workers"].dump(2) << "\n";
     return 0;
   }
-  Table t({"WORKER", "STATE", "HOST", "GPU", "MODEL", "MEMORY", "JOB", "UTIL", "FOREIGN", "LAST SEEN"});
+  Table t(
+      {"WORKER", "STATE", "HOST", "GPU", "MODEL", "MEMORY", "JOB", "UTIL", "FOREIGN", "LAST SEEN"});
   for (const auto& w : (*r)["workers"]) {
     if (w["gpus"].empty()) {
       t.Add({Str(w["name"]), Str(w["state"]), Str(w["host"]), "-", "(no GPUs)", "", "", "", "",
@@ -207,7 +214,8 @@ int WorkersCommand(bool json) {
     for (const auto& g : w["gpus"]) {
       std::string util = g.contains("utilization_pct") ? Str(g["utilization_pct"]) + "%" : "-";
       std::string foreign = g.contains("foreign_pids") && !g["foreign_pids"].empty()
-                                ? "pids " + g["foreign_pids"].dump() : "-";
+                                ? "pids " + g["foreign_pids"].dump()
+                                : "-";
       t.Add({first ? Str(w["name"]) : "", first ? Str(w["state"]) : "", first ? Str(w["host"]) : "",
              Str(g["index"]), Str(g["model"]), Str(g["memory_mb"].get<int64_t>() / 1024) + " GB",
              Str(g["job_id"]), util, foreign, first ? Age(w["last_seen_at"]) : ""});

@@ -18,12 +18,18 @@ Code CodeFromName(const std::string& name, int http_status) {
     if (CodeName(c) == name) return c;
   }
   switch (http_status) {
-    case 400: return Code::kInvalidArgument;
-    case 404: return Code::kNotFound;
-    case 409: return Code::kConflict;
-    case 413: return Code::kTooLarge;
-    case 503: return Code::kUnavailable;
-    default: return Code::kInternal;
+    case 400:
+      return Code::kInvalidArgument;
+    case 404:
+      return Code::kNotFound;
+    case 409:
+      return Code::kConflict;
+    case 413:
+      return Code::kTooLarge;
+    case 503:
+      return Code::kUnavailable;
+    default:
+      return Code::kInternal;
   }
 }
 
@@ -93,7 +99,8 @@ Result<Json> HttpClient::PostRaw(const std::string& path, const std::string& bod
   return ParseJson(text);
 }
 
-Result<Json> HttpClient::PostMultipart(const std::string& path, const std::vector<FormPart>& parts) {
+Result<Json> HttpClient::PostMultipart(const std::string& path,
+                                       const std::vector<FormPart>& parts) {
   httplib::MultipartFormDataItems items;
   for (const auto& p : parts) items.push_back({p.name, p.content, p.filename, p.content_type});
   YARD_ASSIGN_OR_RETURN(std::string text, Check(client_->Post(path, items), base_url_));

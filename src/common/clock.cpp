@@ -1,8 +1,8 @@
 #include "common/clock.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <cctype>
 #include <cstdlib>
 #include <ctime>
 
@@ -49,11 +49,20 @@ std::optional<int64_t> ParseDurationSeconds(std::string_view text) {
     }
     int64_t mult = 0;
     switch (text[i]) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      default: return std::nullopt;
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      default:
+        return std::nullopt;
     }
     total += n * mult;
     any_unit = true;

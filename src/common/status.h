@@ -85,9 +85,9 @@ class [[nodiscard]] Result {
 #define YARD_CONCAT_INNER(a, b) a##b
 #define YARD_CONCAT(a, b) YARD_CONCAT_INNER(a, b)
 
-#define YARD_RETURN_IF_ERROR(expr)         \
-  do {                                     \
-    ::yard::Status yard_status_ = (expr);  \
+#define YARD_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::yard::Status yard_status_ = (expr);        \
     if (!yard_status_.ok()) return yard_status_; \
   } while (0)
 

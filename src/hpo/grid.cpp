@@ -56,8 +56,10 @@ JobSpec FillPlaceholders(const JobSpec& spec, const Json& point) {
       const auto& m = *it;
       std::string name = m[1].str();
       out.append(text, last, m.position(0) - last);
-      if (point.contains(name)) out += ValueText(point[name]);
-      else out += m.str(0);  // ParseJobSpec refuses these; keep them visible if one slips by
+      if (point.contains(name))
+        out += ValueText(point[name]);
+      else
+        out += m.str(0);  // ParseJobSpec refuses these; keep them visible if one slips by
       last = m.position(0) + m.length(0);
     }
     out.append(text, last, std::string::npos);

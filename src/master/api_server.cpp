@@ -19,9 +19,10 @@ void SendJson(httplib::Response& res, const Json& body, int status = 200) {
 }
 
 void SendError(httplib::Response& res, const Status& status) {
-  SendJson(res,
-           {{"error", {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}}}},
-           HttpStatusFor(status.code()));
+  SendJson(
+      res,
+      {{"error", {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}}}},
+      HttpStatusFor(status.code()));
 }
 
 template <class T>
@@ -155,9 +156,8 @@ void ApiServer::Routes() {
     for (const auto& [state, n] : c["jobs"].items())
       out += "yard_jobs{state=\"" + state + "\"} " + n.dump() + "\n";
     out += "# TYPE yard_queue_length gauge\nyard_queue_length " + c["queue_length"].dump() + "\n";
-    out += "# TYPE yard_workers gauge\nyard_workers{state=\"ALIVE\"} " +
-           c["workers_alive"].dump() + "\nyard_workers{state=\"LOST\"} " +
-           c["workers_lost"].dump() + "\n";
+    out += "# TYPE yard_workers gauge\nyard_workers{state=\"ALIVE\"} " + c["workers_alive"].dump() +
+           "\nyard_workers{state=\"LOST\"} " + c["workers_lost"].dump() + "\n";
     out += "# TYPE yard_gpus gauge\nyard_gpus{state=\"total\"} " + c["gpus_total"].dump() +
            "\nyard_gpus{state=\"busy\"} " + c["gpus_busy"].dump() + "\n";
     res.set_content(out, "text/plain; version=0.0.4");
@@ -178,8 +178,10 @@ void ApiServer::Routes() {
     auto r = m.Submit((*body)["spec"], user.empty() ? "anonymous" : user);
     if (!Check(res, r)) return;
     Json out = {{"job_ids", r->job_ids}};
-    if (r->sweep_id > 0) out["sweep_id"] = r->sweep_id;
-    else out["job_id"] = r->job_ids.front();
+    if (r->sweep_id > 0)
+      out["sweep_id"] = r->sweep_id;
+    else
+      out["job_id"] = r->job_ids.front();
     SendJson(res, out, 201);
   });
 
@@ -209,7 +211,8 @@ void ApiServer::Routes() {
     if (!Check(res, points)) return;
     Json out = Json::array();
     for (const auto& p : *points)
-      out.push_back({{"step", p.step}, {"key", p.key}, {"value", p.value}, {"at", TimeToJson(p.at)}});
+      out.push_back(
+          {{"step", p.step}, {"key", p.key}, {"value", p.value}, {"at", TimeToJson(p.at)}});
     SendJson(res, {{"metrics", out}});
   });
 
@@ -254,9 +257,8 @@ void ApiServer::Routes() {
       if (!p.is_object() || !p.contains("key") || !p["key"].is_string() || !p.contains("value") ||
           !(p["value"].is_number() || p["value"].is_null()))
         return SendError(res, InvalidArgument("each metric needs a string key and a number value"));
-      chunk.metrics.push_back(
-          {*id, p.value("step", int64_t{0}), p["key"].get<std::string>(),
-           p["value"].is_null() ? std::nan("") : p["value"].get<double>(), 0});
+      chunk.metrics.push_back({*id, p.value("step", int64_t{0}), p["key"].get<std::string>(),
+                               p["value"].is_null() ? std::nan("") : p["value"].get<double>(), 0});
     }
     Status s2 = m.AppendOutput(chunk);
     if (!s2.ok()) return SendError(res, s2);
@@ -353,7 +355,8 @@ void ApiServer::Routes() {
     auto id = PathId(req, "worker");
     if (!Check(res, id)) return;
     auto known = static_cast<uint64_t>(std::max<int64_t>(0, QueryInt(req, "known", 0)));
-    int timeout = static_cast<int>(std::clamp<int64_t>(QueryInt(req, "timeout_ms", 5000), 0, 30000));
+    int timeout =
+        static_cast<int>(std::clamp<int64_t>(QueryInt(req, "timeout_ms", 5000), 0, 30000));
     auto news = m.WaitForNews(*id, known, timeout);
     if (!Check(res, news)) return;
     SendJson(res, {{"news", *news}});
@@ -362,8 +365,9 @@ void ApiServer::Routes() {
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     Status st = res.status == 404 ? NotFound("no such endpoint")
-                : res.status == 413 ? TooLarge("the request body is too large")
-                                    : InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")");
+                : res.status == 413
+                    ? TooLarge("the request body is too large")
+                    : InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")");
     SendError(res, st);
   });
 }

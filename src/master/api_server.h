@@ -18,9 +18,9 @@ namespace yard {
 struct ApiServerOptions {
   std::string host = "127.0.0.1";
   int port = 7070;
-  size_t max_spec_bytes = 1 << 20;    // a submitted spec
-  size_t max_body_bytes = 16 << 20;   // anything else (job output chunks)
-  int threads = 64;                   // each worker holds one for its long poll
+  size_t max_spec_bytes = 1 << 20;   // a submitted spec
+  size_t max_body_bytes = 16 << 20;  // anything else (job output chunks)
+  int threads = 64;                  // each worker holds one for its long poll
 };
 
 class ApiServer {

@@ -19,12 +19,12 @@ namespace yard {
 struct WorkerEntry {
   WorkerRecord record;
   int cpu_slots = 0;
-  std::vector<GpuUsage> usage;           // from the last heartbeat
-  std::map<int, int64_t> gpu_owner;      // GPU index -> the job holding it
-  std::set<int64_t> jobs;                // active jobs placed here
-  int cpu_jobs = 0;                      // active jobs here that hold no GPU
-  Micros last_seen_mono = 0;             // monotonic time of the last word from it
-  uint64_t news = 0;                     // bumped whenever there is something for it
+  std::vector<GpuUsage> usage;       // from the last heartbeat
+  std::map<int, int64_t> gpu_owner;  // GPU index -> the job holding it
+  std::set<int64_t> jobs;            // active jobs placed here
+  int cpu_jobs = 0;                  // active jobs here that hold no GPU
+  Micros last_seen_mono = 0;         // monotonic time of the last word from it
+  uint64_t news = 0;                 // bumped whenever there is something for it
 };
 
 class ClusterState {

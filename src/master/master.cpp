@@ -111,8 +111,8 @@ Status Master::Dispatch() {
   YARD_RETURN_IF_ERROR(changes.Commit(state_));
   for (const auto& [id, job] : changes.jobs()) {
     if (job.attempt > 1) {
-      Status s = logs_->Append(id, "--- attempt " + std::to_string(job.attempt) + " on " +
-                                       job.worker_name + " ---\n");
+      Status s = logs_->Append(
+          id, "--- attempt " + std::to_string(job.attempt) + " on " + job.worker_name + " ---\n");
       if (!s.ok()) spdlog::warn("master: {}", s.ToString());
     }
     if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);

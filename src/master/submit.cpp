@@ -20,10 +20,9 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
   std::lock_guard lock(mu_);
   int most = state_.MaxGpusOnOneWorker();
   if (!state_.workers().empty() && spec.resources.gpus > most) {
-    return InvalidArgument("spec field 'resources.gpus': asks for " +
-                           std::to_string(spec.resources.gpus) +
-                           " GPUs on one worker, but the largest worker has " +
-                           std::to_string(most));
+    return InvalidArgument(
+        "spec field 'resources.gpus': asks for " + std::to_string(spec.resources.gpus) +
+        " GPUs on one worker, but the largest worker has " + std::to_string(most));
   }
   Micros now = NowMicros();
   YARD_ASSIGN_OR_RETURN(auto txn, store_->Begin());

@@ -80,8 +80,8 @@ class Runtime {
 };
 
 struct RuntimeOptions {
-  std::string kind = "process";         // "process" | "docker"
-  std::filesystem::path state_dir;      // where a runtime keeps what lets it reattach
+  std::string kind = "process";     // "process" | "docker"
+  std::filesystem::path state_dir;  // where a runtime keeps what lets it reattach
 };
 
 // "process": ProcessRuntime (runtime/process_runtime.h), state_dir created if missing (empty:

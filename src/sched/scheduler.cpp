@@ -52,7 +52,8 @@ std::vector<Placement> Schedule(const std::vector<WorkerSnapshot>& workers,
     if (!best) continue;
     Placement p{job.id, best->id, {}};
     p.gpus.assign(best->free_gpus.begin(), best->free_gpus.begin() + static_cast<long>(need));
-    best->free_gpus.erase(best->free_gpus.begin(), best->free_gpus.begin() + static_cast<long>(need));
+    best->free_gpus.erase(best->free_gpus.begin(),
+                          best->free_gpus.begin() + static_cast<long>(need));
     placements.push_back(std::move(p));
     recount();
   }

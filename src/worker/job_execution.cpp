@@ -88,7 +88,9 @@ JobExecution::~JobExecution() {
   if (thread_.joinable()) thread_.join();
 }
 
-void JobExecution::Start() { thread_ = std::thread([this] { Run(); }); }
+void JobExecution::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 JobReport JobExecution::Report() const {
   std::lock_guard lock(mu_);
@@ -125,11 +127,13 @@ void JobExecution::Run() {
 void JobExecution::RunAssigned() {
   const Assignment& a = *assignment_;
   std::error_code ec;
-  for (const auto& dir : {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_),
-                          paths_.CheckpointDir(job_id_), paths_.DataDir(),
-                          paths_.LogPath(job_id_, attempt_).parent_path()}) {
+  for (const auto& dir :
+       {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_), paths_.CheckpointDir(job_id_),
+        paths_.DataDir(), paths_.LogPath(job_id_, attempt_).parent_path()}) {
     fs::create_directories(dir, ec);
-    if (ec) return Finish(JobState::kFailed, std::nullopt, "create " + dir.string() + ": " + ec.message());
+    if (ec)
+      return Finish(JobState::kFailed, std::nullopt,
+                    "create " + dir.string() + ": " + ec.message());
   }
   LaunchSpec spec;
   spec.job_id = job_id_;
@@ -141,9 +145,8 @@ void JobExecution::RunAssigned() {
   spec.log_path = paths_.LogPath(job_id_, attempt_);
   spec.gpu_indices = a.gpus;
 
-  Status prepared = runtime_.Prepare(spec, [this](std::string_view line) {
-    AppendToLog(std::string(line));
-  });
+  Status prepared =
+      runtime_.Prepare(spec, [this](std::string_view line) { AppendToLog(std::string(line)); });
   if (!prepared.ok()) {
     AppendToLog("yard: cannot prepare the job: " + prepared.message());
     return Finish(JobState::kFailed, std::nullopt, prepared.message());

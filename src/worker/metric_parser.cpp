@@ -38,14 +38,19 @@ void MetricParser::ParseLine(std::string_view line, std::vector<MetricPoint>& ou
   Json j = Json::parse(line.substr(kPrefix.size()), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return;
   int64_t step = lines_++;
-  if (j.contains("step") && j["step"].is_number()) step = static_cast<int64_t>(j["step"].get<double>());
+  if (j.contains("step") && j["step"].is_number())
+    step = static_cast<int64_t>(j["step"].get<double>());
   for (const auto& [key, value] : j.items()) {
     if (key == "step" || key.empty() || key.size() > 256) continue;
     double v;
-    if (value.is_number()) v = value.get<double>();
-    else if (value.is_boolean()) v = value.get<bool>() ? 1.0 : 0.0;
-    else if (value.is_null()) v = std::nan("");  // the Python helper writes NaN as null
-    else continue;
+    if (value.is_number())
+      v = value.get<double>();
+    else if (value.is_boolean())
+      v = value.get<bool>() ? 1.0 : 0.0;
+    else if (value.is_null())
+      v = std::nan("");  // the Python helper writes NaN as null
+    else
+      continue;
     out.push_back({0, step, key, v, 0});
   }
 }

@@ -112,9 +112,9 @@ Result<HeartbeatResponse> Worker::SendHeartbeat(std::vector<std::pair<int64_t, i
       request.jobs.push_back(std::move(r));
     }
   }
-  YARD_ASSIGN_OR_RETURN(Json answer, client_->Post("/v1/workers/" + std::to_string(worker_id_) +
-                                                       "/heartbeat",
-                                                   ToJson(request)));
+  YARD_ASSIGN_OR_RETURN(
+      Json answer,
+      client_->Post("/v1/workers/" + std::to_string(worker_id_) + "/heartbeat", ToJson(request)));
   return HeartbeatResponseFromJson(answer);
 }
 
@@ -143,8 +143,8 @@ void Worker::NewsLoop() {
   while (!stop_) {
     int64_t id = worker_id_;
     // Short enough polls that Stop() never waits long for this thread.
-    auto r = client.Get("/v1/workers/" + std::to_string(id) + "/news?known=" +
-                        std::to_string(known) + "&timeout_ms=2000");
+    auto r = client.Get("/v1/workers/" + std::to_string(id) +
+                        "/news?known=" + std::to_string(known) + "&timeout_ms=2000");
     if (!r.ok() || !(*r).contains("news") || !(*r)["news"].is_number_unsigned()) {
       std::unique_lock lock(mu_);
       wake_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stop_.load(); });
@@ -172,7 +172,9 @@ void Worker::ShipLoop() {
     for (const auto& job : running) {
       if (job->finished()) continue;
       Status s = job->output().Ship(client);
-      if (!s.ok()) spdlog::debug("worker {}: output of job {}: {}", options_.name, job->job_id(), s.ToString());
+      if (!s.ok())
+        spdlog::debug("worker {}: output of job {}: {}", options_.name, job->job_id(),
+                      s.ToString());
     }
   }
 }
@@ -243,7 +245,8 @@ Status Worker::Run() {
       job->Kill("the worker is shutting down", JobState::kFailed);
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.kill_grace_ms);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.kill_grace_ms);
   while (true) {
     bool all_done = true;
     {
