@@ -48,6 +48,10 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
     job.user = user;
     job.sweep_id = result.sweep_id;
     job.spec = FillPlaceholders(spec, point);
+    // A trial carries its own point, not the sweep's whole space: the space can hold 100,000
+    // points, and job rows are rewritten on every state change.
+    job.spec.hyperparameters = point;
+    job.spec.search = Json();
     job.hparams = std::move(point);
     job.state = JobState::kQueued;
     job.reason = "submitted";

@@ -322,6 +322,23 @@ TEST(ParseJobSpecErrors, HyperparameterValuesCannotHoldPlaceholdersOrNul) {
                   "'hyperparameters.tag'");
   EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "hyperparameters", {{"t", std::string("a\0b", 3)}})),
                   "NUL");
+  // A trial's program name must not come out empty.
+  std::string program = ErrorOf(
+      Json{{"command", "{prog} train.py"}, {"hyperparameters", {{"prog", {"python3", ""}}}}});
+  EXPECT_CONTAINS(program, "'command'");
+  EXPECT_CONTAINS(program, "program");
+  EXPECT_CONTAINS(
+      ErrorOf(Json{{"command", "{a}{b} x"}, {"hyperparameters", {{"a", ""}, {"b", {"", "y"}}}}}),
+      "'command'");
+  EXPECT_TRUE(ParseJobSpec(Json{{"command", "{a}{b} x"},
+                                {"hyperparameters", {{"a", ""}, {"b", {"z", "y"}}}}})
+                  .ok());
+  EXPECT_TRUE(
+      ParseJobSpec(Json{{"command", "./{prog} x"}, {"hyperparameters", {{"prog", {"", "y"}}}}})
+          .ok());
+  EXPECT_TRUE(
+      ParseJobSpec(Json{{"command", "train --suffix {s}"}, {"hyperparameters", {{"s", {"", "b"}}}}})
+          .ok());
   // Braces that are not a placeholder are plain text.
   EXPECT_TRUE(ParseJobSpec(With(MinimalSpec(), "hyperparameters", {{"cfg", R"({"a": 1})"}})).ok());
 }
@@ -376,7 +393,7 @@ TEST(SplitCommandLine, Whitespace) {
 
 TEST(SplitCommandLine, Quotes) {
   EXPECT_EQ(Split("echo 'a b' \"c d\""), (Words{"echo", "a b", "c d"}));
-  EXPECT_EQ(Split("x'a b'y\"c\"z"), (Words{"xa byz"}));
+  EXPECT_EQ(Split("x'a b'y\"c\"z"), (Words{"xa bycz"}));
   EXPECT_EQ(Split("'' \"\""), (Words{"", ""}));  // empty quotes still make a word
   EXPECT_EQ(Split("'\"' \"'\""), (Words{"\"", "'"}));
   // Nothing is expanded: no variables, globs or pipes.

@@ -66,6 +66,16 @@ TEST(YamlToJson, ScalarTypes) {
   EXPECT_EQ(j["command"], "python3 train.py --lr {lr}");
 }
 
+TEST(YamlToJson, ExplicitPlusSign) {
+  Json j = Yaml("int: +5\nfloat: +0.5\ntwo_signs: +-5\nplus_plus: ++5\nplus: +\n");
+  EXPECT_TRUE(j["int"].is_number_integer()) << j["int"].dump();
+  EXPECT_EQ(j["int"], 5);
+  EXPECT_EQ(j["float"], 0.5);
+  EXPECT_EQ(j["two_signs"], "+-5");
+  EXPECT_EQ(j["plus_plus"], "++5");
+  EXPECT_EQ(j["plus"], "+");
+}
+
 TEST(YamlToJson, NotNumbersStayText) {
   Json j = Yaml("a: inf\nb: nan\nc: 1e999\nd: 12abc\ne: '-'\nf: .\ng: 0.1.2\n");
   for (const char* k : {"a", "b", "c", "d", "e", "f", "g"})

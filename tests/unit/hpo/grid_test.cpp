@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "api/job_spec.h"
+
 namespace yard {
 namespace {
 
@@ -179,6 +181,51 @@ TEST(FillPlaceholders, UnknownPlaceholderKeptVisible) {
   spec.command = {"train", "{missing}", "{ lr }", "{}"};
   JobSpec filled = FillPlaceholders(spec, Json{{"lr", 1}});
   EXPECT_EQ(filled.command, (std::vector<std::string>{"train", "{missing}", "{ lr }", "{}"}));
+}
+
+// The worker reads each trial's filled spec with ParseJobSpec again (api/protocol.cpp), so every
+// trial of a spec the master accepted must pass it too, or the worker could not read any
+// heartbeat answer holding that trial.
+TEST(FillPlaceholders, EveryTrialOfAnAcceptedSpecParsesAgain) {
+  const Json specs[] = {
+      {{"command", "python3 train.py --lr {lr} --tag {tag} --cfg {cfg}"},
+       {"env", {{"RUN", "{tag}-{lr}"}}},
+       {"hyperparameters",
+        {{"lr", {0.1, 1e-4, 3}},
+         {"tag", {"a b", "--evil", "x'y\"z", ""}},
+         {"cfg", R"({"a": 1})"}}}},
+      {{"command", {"{prog}", "-c", "print({n})"}},
+       {"hyperparameters", {{"prog", {"python3", "/usr/bin/python3"}}, {"n", {1, 2}}}}},
+      {{"command", "./{bin}"}, {"hyperparameters", {{"bin", {"", "b"}}}}},
+  };
+  for (const Json& spec_json : specs) {
+    auto spec = ParseJobSpec(spec_json);
+    ASSERT_TRUE(spec.ok()) << spec_json.dump() << ": " << spec.status().ToString();
+    auto points = ExpandGrid(spec->hyperparameters);
+    ASSERT_TRUE(points.ok());
+    for (const Json& point : *points) {
+      JobSpec trial = FillPlaceholders(*spec, point);
+      ASSERT_EQ(trial.command.size(), spec->command.size());
+      auto again = ParseJobSpec(JobSpecToJson(trial));
+      ASSERT_TRUE(again.ok()) << point.dump() << ": " << again.status().ToString();
+      EXPECT_EQ(again->command, trial.command);
+      EXPECT_EQ(again->env, trial.env);
+    }
+  }
+}
+
+// Values that would break that second reading are refused when the spec is submitted.
+TEST(FillPlaceholders, SpecsWhoseTrialsWouldNotParseAreRefusedUpFront) {
+  const Json specs[] = {
+      {{"command", "train {tag}"}, {"hyperparameters", {{"tag", {"ok", "{epoch}"}}}}},
+      {{"command", "train"}, {"env", {{"T", "{tag}"}}}, {"hyperparameters", {{"tag", "{x}"}}}},
+      {{"command", "train {tag}"}, {"hyperparameters", {{"tag", std::string("a\0b", 3)}}}},
+      {{"command", "{prog} train.py"}, {"hyperparameters", {{"prog", {"python3", ""}}}}},
+  };
+  for (const Json& spec_json : specs) {
+    auto spec = ParseJobSpec(spec_json);
+    EXPECT_FALSE(spec.ok()) << spec_json.dump();
+  }
 }
 
 }  // namespace
