@@ -78,6 +78,8 @@ struct Job {
   std::optional<int> exit_code;
   std::string reason;  // why it is in its state, for people
   bool cancel_requested = false;
+  bool stop_early = false;  // the cancel comes from its searcher: it ends STOPPED_EARLY
+  int64_t trial = -1;       // its trial number within its sweep's search; -1: none
   Micros submitted_at = 0;
   Micros started_at = 0;
   Micros finished_at = 0;
@@ -94,6 +96,7 @@ struct Sweep {
   std::string metric;     // empty: none
   bool maximize = true;
   std::string state;  // "ACTIVE", "DONE", "CANCELLED"
+  Json searcher_state;  // the searcher's SaveState(), so a restarted master continues it
   Micros created_at = 0;
   Micros finished_at = 0;
 };

@@ -22,7 +22,8 @@ CREATE TABLE sweeps (
   maximize    INTEGER NOT NULL,
   state       TEXT    NOT NULL,
   created_at  INTEGER NOT NULL,
-  finished_at INTEGER NOT NULL
+  finished_at INTEGER NOT NULL,
+  searcher_state TEXT NOT NULL DEFAULT 'null'  -- JSON: where the search stands
 );
 
 CREATE TABLE workers (
@@ -59,6 +60,8 @@ CREATE TABLE jobs (
   started_at       INTEGER NOT NULL,
   finished_at      INTEGER NOT NULL,
   log_offset       INTEGER NOT NULL,  -- bytes of the current attempt's output received
+  trial            INTEGER NOT NULL DEFAULT -1,  -- trial number in its sweep's search
+  stop_early       INTEGER NOT NULL DEFAULT 0,   -- its searcher asked it to stop
   last_metrics     TEXT    NOT NULL DEFAULT '{}'  -- JSON object: key -> last value
 );
 CREATE INDEX jobs_state ON jobs(state);
@@ -94,6 +97,7 @@ SELECT
   j.state AS state,
   j.user AS user,
   j.sweep_id AS sweep,
+  NULLIF(j.trial, -1) AS trial,
   NULLIF(j.worker_name, '') AS worker,
   (SELECT group_concat(json_extract(g.value, '$.worker') || ':' || json_extract(g.value, '$.index'), ',')
      FROM json_each(j.gpus) AS g) AS gpus,

@@ -34,7 +34,7 @@ Status BindJob(Stmt& stmt, const Job& job) {
                    job.hparams.dump(), job.attempt, job.retries, NullIfZero(job.worker_id),
                    job.worker_name, GpuRefsToJson(job.gpus).dump(), job.exit_code, job.reason,
                    job.cancel_requested ? 1 : 0, job.submitted_at, job.started_at, job.finished_at,
-                   job.log_offset);
+                   job.log_offset, job.trial, job.stop_early ? 1 : 0);
 }
 
 Result<Job> ReadJob(const Stmt& row) {
@@ -69,6 +69,8 @@ Result<Job> ReadJob(const Stmt& row) {
   Result<std::map<std::string, double>> parsed_metrics = MetricValuesFromJson(metrics);
   if (!parsed_metrics.ok()) return parsed_metrics.status().Prefixed(what);
   job.metrics = std::move(parsed_metrics).value();
+  job.trial = row.Int(20);
+  job.stop_early = row.Int(21) != 0;
   return job;
 }
 
@@ -76,7 +78,8 @@ Result<Job> ReadJob(const Stmt& row) {
 
 Status BindSweep(Stmt& stmt, const Sweep& sweep) {
   return stmt.Bind(sweep.name, sweep.user, sweep.spec.dump(), sweep.algorithm, sweep.metric,
-                   sweep.maximize ? 1 : 0, sweep.state, sweep.created_at, sweep.finished_at);
+                   sweep.maximize ? 1 : 0, sweep.state, sweep.created_at, sweep.finished_at,
+                   sweep.searcher_state.dump());
 }
 
 Result<Sweep> ReadSweep(const Stmt& row) {
@@ -92,6 +95,7 @@ Result<Sweep> ReadSweep(const Stmt& row) {
   sweep.state = row.Text(7);
   sweep.created_at = row.Int(8);
   sweep.finished_at = row.Int(9);
+  YARD_ASSIGN_OR_RETURN(sweep.searcher_state, ParseColumn(row.Text(10), "sweep " + std::to_string(sweep.id) + " searcher_state"));
   return sweep;
 }
 

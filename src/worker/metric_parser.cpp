@@ -38,8 +38,11 @@ void MetricParser::ParseLine(std::string_view line, std::vector<MetricPoint>& ou
   Json j = Json::parse(line.substr(kPrefix.size()), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return;
   int64_t step = lines_++;
-  if (j.contains("step") && j["step"].is_number())
-    step = static_cast<int64_t>(j["step"].get<double>());
+  if (j.contains("step") && j["step"].is_number()) {
+    double given = j["step"].get<double>();
+    if (!std::isfinite(given) || given < 0 || given > 1e15) return;  // not a step: skip the line
+    step = static_cast<int64_t>(given);
+  }
   for (const auto& [key, value] : j.items()) {
     if (key == "step" || key.empty() || key.size() > 256) continue;
     double v;

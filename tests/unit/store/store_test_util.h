@@ -119,6 +119,7 @@ inline Sweep FullSweep() {
   sweep.state = "ACTIVE";
   sweep.created_at = 1'700'000'000'000'001;
   sweep.finished_at = 1'700'000'999'000'002;
+  sweep.searcher_state = Json{{"rng", {1, 2}}, {"trials", Json::array()}};
   return sweep;
 }
 
@@ -170,6 +171,8 @@ inline Job FullJob(int64_t sweep_id, int64_t worker_id) {
   job.started_at = 1'700'000'100'000'999;
   job.finished_at = 1'700'000'200'999'999;
   job.log_offset = 123'456'789'012;
+  job.trial = 17;
+  job.stop_early = true;
   return job;
 }
 
@@ -227,6 +230,8 @@ inline void ExpectSameJob(const Job& a, const Job& b) {
   EXPECT_EQ(a.started_at, b.started_at);
   EXPECT_EQ(a.finished_at, b.finished_at);
   EXPECT_EQ(a.log_offset, b.log_offset);
+  EXPECT_EQ(a.trial, b.trial);
+  EXPECT_EQ(a.stop_early, b.stop_early);
   EXPECT_EQ(a.metrics, b.metrics);
 }
 
@@ -241,6 +246,7 @@ inline void ExpectSameSweep(const Sweep& a, const Sweep& b) {
   EXPECT_EQ(a.state, b.state);
   EXPECT_EQ(a.created_at, b.created_at);
   EXPECT_EQ(a.finished_at, b.finished_at);
+  EXPECT_EQ(a.searcher_state, b.searcher_state);
 }
 
 inline void ExpectSameWorker(const WorkerRecord& a, const WorkerRecord& b) {
