@@ -126,34 +126,24 @@ Status ParseHyperparameters(const Json& v) {
       }
       continue;
     }
-    if (value.is_object())
-      return FieldError(field,
-                        "search spaces ({type: ...}) need a search algorithm, which this version "
-                        "does not have yet; give a list of values for a grid axis");
+    if (value.is_object()) {
+      // A range or a choice: hpo::ParseSearchSpace checks its shape at submit. Its values go
+      // into commands like any other.
+      if (value.contains("values") && value["values"].is_array())
+        for (const auto& item : value["values"])
+          YARD_RETURN_IF_ERROR(CheckHyperparameterValue(item, field));
+      continue;
+    }
     return FieldError(field,
                       std::string("must be a value or a list of values, not ") + TypeName(value));
   }
   return Status::Ok();
 }
 
+// The search block is checked against the space by hpo::ParseSearchConfig, which the master
+// calls at submit: this layer sits below hpo and only knows that it is a mapping.
 Status ParseSearch(const Json& v) {
   if (!v.is_object()) return FieldError("search", "must be a mapping");
-  for (const auto& [key, value] : v.items()) {
-    if (key == "algorithm") {
-      YARD_ASSIGN_OR_RETURN(std::string alg, GetString(value, "search.algorithm"));
-      if (alg != "grid")
-        return FieldError("search.algorithm", "'" + alg + "' is not known (known: grid)");
-    } else if (key == "metric") {
-      YARD_ASSIGN_OR_RETURN(std::string metric, GetString(value, "search.metric"));
-      if (metric.empty()) return FieldError("search.metric", "is empty");
-    } else if (key == "goal") {
-      YARD_ASSIGN_OR_RETURN(std::string goal, GetString(value, "search.goal"));
-      if (goal != "maximize" && goal != "minimize")
-        return FieldError("search.goal", "must be 'maximize' or 'minimize', not '" + goal + "'");
-    } else {
-      return FieldError("search." + key, "is not a known field (known: algorithm, metric, goal)");
-    }
-  }
   return Status::Ok();
 }
 

@@ -77,6 +77,7 @@ Json JobToJson(const Job& job) {
           {"state", ToString(job.state)},
           {"reason", job.reason},
           {"sweep_id", job.sweep_id > 0 ? Json(job.sweep_id) : Json(nullptr)},
+          {"trial", job.trial >= 0 ? Json(job.trial) : Json(nullptr)},
           {"hparams", job.hparams},
           {"priority", job.spec.priority},
           {"gpus_requested", job.spec.resources.gpus},

@@ -115,6 +115,7 @@ Json ToJson(const HeartbeatResponse& r) {
     assign.push_back({{"job_id", a.job_id},
                       {"attempt", a.attempt},
                       {"sweep_id", a.sweep_id},
+                      {"trial", a.trial},
                       {"spec", JobSpecToJson(a.spec)},
                       {"hparams", a.hparams},
                       {"gpus", a.gpus}});
@@ -136,6 +137,7 @@ Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
     YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(a, "attempt"));
     as.attempt = static_cast<int>(attempt);
     YARD_ASSIGN_OR_RETURN(as.sweep_id, RequireInt(a, "sweep_id"));
+    if (a.contains("trial") && a["trial"].is_number_integer()) as.trial = a["trial"];
     if (!a.contains("spec")) return InvalidArgument("assignment without a spec");
     YARD_ASSIGN_OR_RETURN(as.spec, ParseJobSpec(a["spec"]));
     as.hparams = a.value("hparams", Json::object());

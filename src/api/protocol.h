@@ -49,6 +49,7 @@ struct Assignment {
   int64_t job_id = 0;
   int attempt = 0;
   int64_t sweep_id = 0;
+  int64_t trial = -1;  // its trial in the sweep's search: trials share a checkpoint folder
   JobSpec spec;
   Json hparams = Json::object();
   std::vector<int> gpus;  // indexes on this worker

@@ -1,6 +1,7 @@
 // yard ps, show, logs, sweeps, sweep, workers: what people and programs look at.
 #include <unistd.h>
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -148,12 +149,13 @@ int SweepsCommand(bool json) {
     std::cout << (*r)["sweeps"].dump(2) << "\n";
     return 0;
   }
-  Table t({"ID", "NAME", "ALGORITHM", "METRIC", "STATE", "TRIALS", "SUCCEEDED", "AGE"});
+  Table t({"ID", "NAME", "ALGORITHM", "METRIC", "STATE", "JOBS", "SUCCEEDED", "GPU-S", "AGE"});
   for (const auto& s : (*r)["sweeps"]) {
     std::string metric =
         s["metric"].is_null() ? "-" : Str(s["metric"]) + " (" + Str(s["goal"]).substr(0, 3) + ")";
     t.Add({"s" + Str(s["id"]), Str(s["name"]), Str(s["algorithm"]), metric, Str(s["state"]),
-           Str(s["trials"]), Str(s["trial_states"].value("SUCCEEDED", 0)), Age(s["created_at"])});
+           Str(s["trials"]), Str(s["trial_states"].value("SUCCEEDED", 0)),
+           Str(std::round(s.value("gpu_seconds", 0.0) * 10) / 10), Age(s["created_at"])});
   }
   t.Print(std::cout);
   return 0;
@@ -172,25 +174,38 @@ int SweepCommand(const std::string& id, bool json) {
             << ", " << Str(s["state"]);
   if (!metric.empty()) std::cout << ", ranked by " << metric << " (" << Str(s["goal"]) << ")";
   std::cout << "\n\n";
-  std::vector<std::string> header = {"RANK", "JOB", "STATE"};
+  bool budgeted = s.contains("budget_param") && s["budget_param"].is_string();
+  std::string budget_param = budgeted ? s["budget_param"].get<std::string>() : "";
+  std::vector<std::string> header = {"RANK", "TRIAL", "JOB", "STATE"};
   std::vector<std::string> names;
   if (!s["trials"].empty())
-    for (const auto& [k, v] : s["trials"][0]["hparams"].items()) names.push_back(k);
+    for (const auto& [k, v] : s["trials"][0]["hparams"].items())
+      if (k != budget_param) names.push_back(k);
   for (const auto& n : names) header.push_back(n);
+  if (budgeted) header.push_back(budget_param);
   header.push_back(metric.empty() ? "METRIC" : metric);
+  header.push_back("GPU-S");
   header.push_back("RUNTIME");
   Table t(header);
   for (const auto& trial : s["trials"]) {
-    std::vector<std::string> row = {Str(trial["rank"]), Str(trial["id"]), Str(trial["state"])};
+    std::vector<std::string> row = {Str(trial["rank"]), Str(trial.value("trial", Json())),
+                                    Str(trial["id"]), Str(trial["state"])};
     for (const auto& n : names) row.push_back(Str(trial["hparams"].value(n, Json())));
+    if (budgeted) row.push_back(Str(trial["budget"]));
     row.push_back(Str(trial["metric_value"]));
+    std::ostringstream gpu;
+    gpu << std::fixed << std::setprecision(1) << trial.value("gpu_seconds", 0.0);
+    row.push_back(gpu.str());
     row.push_back(Duration(trial["started_at"], trial["finished_at"]));
     t.Add(row);
   }
   t.Print(std::cout);
+  std::ostringstream total;
+  total << std::fixed << std::setprecision(1) << s.value("gpu_seconds", 0.0);
+  std::cout << "\n" << s["trials"].size() << " trials, " << total.str() << " GPU-seconds\n";
   if (!s["trials"].empty() && !s["trials"][0]["rank"].is_null()) {
     const Json& best = s["trials"][0];
-    std::cout << "\nbest: job " << Str(best["id"]) << " with " << metric << " = "
+    std::cout << "best: job " << Str(best["id"]) << " with " << metric << " = "
               << Str(best["metric_value"]) << ": " << Hparams(best["hparams"]) << "\n";
   }
   return 0;

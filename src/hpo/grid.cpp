@@ -7,7 +7,7 @@ namespace yard {
 bool IsSweep(const JobSpec& spec) {
   if (!spec.search.is_null()) return true;
   for (const auto& [name, value] : spec.hyperparameters.items())
-    if (value.is_array()) return true;
+    if (value.is_array() || value.is_object()) return true;
   return false;
 }
 

@@ -71,29 +71,74 @@ Json JobWithHistory(const Job& job, const std::vector<StateChange>& history) {
   return j;
 }
 
-// The sweep's trials, best first by its metric; trials without the metric (or with NaN) last.
-Json RankedTrials(const Sweep& sweep, std::vector<Job> jobs) {
-  auto value = [&](const Job& j) -> std::optional<double> {
-    auto it = j.metrics.find(sweep.metric);
-    if (it == j.metrics.end() || std::isnan(it->second)) return std::nullopt;
+double GpuSeconds(const Job& job, Micros now) {
+  if (job.started_at == 0) return 0;
+  Micros end = job.finished_at > 0 ? job.finished_at : now;
+  return static_cast<double>(std::max<Micros>(0, end - job.started_at)) / 1e6 *
+         static_cast<double>(job.gpus.size());
+}
+
+// The sweep's trials, best first: a trial is every job of one point of the search (a promoted
+// trial runs again to a larger budget), shown by its latest job. Trials that reached a larger
+// budget rank above those stopped sooner; then the metric decides; trials without a value
+// (or with NaN) come last.
+Json RankedTrials(const Sweep& sweep, const std::vector<Job>& jobs, double* total_gpu_seconds) {
+  std::string budget_param;
+  if (sweep.spec.contains("search") && sweep.spec["search"].is_object() &&
+      sweep.spec["search"].contains("budget") && sweep.spec["search"]["budget"].is_object())
+    budget_param = sweep.spec["search"]["budget"].value("param", "");
+  struct Trial {
+    const Job* latest = nullptr;
+    const Job* first = nullptr;
+    std::vector<int64_t> job_ids;
+    double gpu_seconds = 0;
+  };
+  std::map<int64_t, Trial> trials;
+  Micros now = NowMicros();
+  *total_gpu_seconds = 0;
+  for (const auto& job : jobs) {
+    Trial& t = trials[job.trial >= 0 ? job.trial : -job.id];
+    if (!t.latest || job.id > t.latest->id) t.latest = &job;
+    if (!t.first || job.id < t.first->id) t.first = &job;
+    t.job_ids.push_back(job.id);
+    double g = GpuSeconds(job, now);
+    t.gpu_seconds += g;
+    *total_gpu_seconds += g;
+  }
+  auto value = [&](const Trial& t) -> std::optional<double> {
+    auto it = t.latest->metrics.find(sweep.metric);
+    if (it == t.latest->metrics.end() || std::isnan(it->second)) return std::nullopt;
     return it->second;
   };
-  std::stable_sort(jobs.begin(), jobs.end(), [&](const Job& a, const Job& b) {
-    auto va = value(a), vb = value(b);
+  auto budget = [&](const Trial& t) -> double {
+    if (budget_param.empty() || !t.latest->hparams.contains(budget_param)) return 0;
+    const Json& b = t.latest->hparams[budget_param];
+    return b.is_number() ? b.get<double>() : 0;
+  };
+  std::vector<const Trial*> order;
+  for (const auto& [key, t] : trials) order.push_back(&t);
+  std::stable_sort(order.begin(), order.end(), [&](const Trial* a, const Trial* b) {
+    auto va = value(*a), vb = value(*b);
     if (!va || !vb) return va.has_value() && !vb.has_value();
+    if (budget(*a) != budget(*b)) return budget(*a) > budget(*b);
     return sweep.maximize ? *va > *vb : *va < *vb;
   });
-  Json trials = Json::array();
+  Json out = Json::array();
   int rank = 0;
-  for (const auto& job : jobs) {
-    Json t = JobToJson(job);
-    t.erase("spec");
-    auto v = value(job);
-    t["rank"] = v ? Json(++rank) : Json(nullptr);
-    t["metric_value"] = v ? Json(*v) : Json(nullptr);
-    trials.push_back(std::move(t));
+  for (const Trial* t : order) {
+    Json j = JobToJson(*t->latest);
+    j.erase("spec");
+    auto v = value(*t);
+    j["trial"] = t->latest->trial >= 0 ? Json(t->latest->trial) : Json(nullptr);
+    j["jobs"] = t->job_ids;
+    j["rank"] = v ? Json(++rank) : Json(nullptr);
+    j["metric_value"] = v ? Json(*v) : Json(nullptr);
+    j["budget"] = budget_param.empty() ? Json(nullptr) : Json(budget(*t));
+    j["gpu_seconds"] = t->gpu_seconds;
+    j["started_at"] = TimeToJson(t->first->started_at);
+    out.push_back(std::move(j));
   }
-  return trials;
+  return out;
 }
 
 }  // namespace
@@ -173,7 +218,7 @@ void ApiServer::Routes() {
     if (!body->is_object() || !body->contains("spec"))
       return SendError(res, InvalidArgument("the body must be {\"spec\": {...}, \"user\": ...}"));
     std::string user = body->value("user", "");
-    if (!(*body)["user"].is_string() && body->contains("user"))
+    if (body->contains("user") && !(*body)["user"].is_string())
       return SendError(res, InvalidArgument("field 'user' must be a string"));
     auto r = m.Submit((*body)["spec"], user.empty() ? "anonymous" : user);
     if (!Check(res, r)) return;
@@ -276,10 +321,14 @@ void ApiServer::Routes() {
       auto jobs = m.ListJobs(true, sw.id);
       if (!Check(res, jobs)) return;
       Json counts = Json::object();
+      double gpu_seconds = 0;
+      Micros now = NowMicros();
       for (const auto& job : *jobs) {
         std::string state(ToString(job.state));
         counts[state] = counts.value(state, 0) + 1;
+        gpu_seconds += GpuSeconds(job, now);
       }
+      j["gpu_seconds"] = gpu_seconds;
       j["trials"] = jobs->size();
       j["trial_states"] = counts;
       out.push_back(std::move(j));
@@ -295,7 +344,13 @@ void ApiServer::Routes() {
     auto jobs = m.ListJobs(true, *id);
     if (!Check(res, jobs)) return;
     Json j = SweepToJson(*sweep);
-    j["trials"] = RankedTrials(*sweep, std::move(*jobs));
+    double gpu_seconds = 0;
+    j["trials"] = RankedTrials(*sweep, *jobs, &gpu_seconds);
+    j["gpu_seconds"] = gpu_seconds;
+    j["budget_param"] = nullptr;
+    if (sweep->spec.contains("search") && sweep->spec["search"].is_object() &&
+        sweep->spec["search"].contains("budget"))
+      j["budget_param"] = sweep->spec["search"]["budget"].value("param", "");
     SendJson(res, j);
   });
 

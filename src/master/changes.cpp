@@ -23,6 +23,17 @@ Status JobChanges::Put(const Job& job) {
   return Status::Ok();
 }
 
+Status JobChanges::Insert(Job& job) {
+  YARD_RETURN_IF_ERROR(txn_->InsertJob(job));
+  jobs_[job.id] = job;
+  return Status::Ok();
+}
+
+const Job* JobChanges::Find(int64_t job_id) const {
+  auto it = jobs_.find(job_id);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
 Status JobChanges::Commit(ClusterState& state) {
   YARD_RETURN_IF_ERROR(txn_->Commit());
   for (const auto& [id, job] : jobs_) state.Apply(job);

@@ -24,6 +24,11 @@ class JobChanges {
   Status Put(Job job, JobState new_state, const std::string& reason, Micros now);
   // Writes the job as it is (no state change).
   Status Put(const Job& job);
+  // Inserts a new job (setting its id) and records its first state.
+  Status Insert(Job& job);
+
+  // The job as this batch leaves it, or null when the batch has not touched it.
+  const Job* Find(int64_t job_id) const;
 
   bool empty() const { return jobs_.empty(); }
   const std::map<int64_t, Job>& jobs() const { return jobs_; }

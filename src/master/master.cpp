@@ -41,7 +41,8 @@ Status Master::Load() {
       state_.Apply(job);
     }
   }
-  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  ReloadSearches();
+  YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
   spdlog::info("master: loaded {} workers and {} unfinished jobs ({} queued) from {}",
                workers.size(), jobs.size(), state_.queued_count(), options_.db_url);
   return Dispatch();
@@ -122,8 +123,12 @@ Status Master::Dispatch() {
 
 Status Master::FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids) {
   std::set<int64_t> done;
-  for (int64_t id : sweep_ids)
-    if (id > 0 && state_.OpenJobsInSweep(id) == 0) done.insert(id);
+  for (int64_t id : sweep_ids) {
+    if (id <= 0 || state_.OpenJobsInSweep(id) > 0) continue;
+    auto search = searches_.find(id);
+    if (search != searches_.end() && !search->second.searcher->Finished()) continue;
+    done.insert(id);
+  }
   if (done.empty()) return Status::Ok();
   YARD_ASSIGN_OR_RETURN(auto txn, store_->Begin());
   for (int64_t id : done) {
@@ -131,9 +136,13 @@ Status Master::FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids) {
     if (sweep.finished_at > 0) continue;
     if (sweep.state == "ACTIVE") sweep.state = "DONE";
     sweep.finished_at = NowMicros();
+    if (auto it = searches_.find(id); it != searches_.end())
+      sweep.searcher_state = it->second.searcher->SaveState();
     YARD_RETURN_IF_ERROR(txn->UpdateSweep(sweep));
   }
-  return txn->Commit();
+  YARD_RETURN_IF_ERROR(txn->Commit());
+  for (int64_t id : done) searches_.erase(id);
+  return Status::Ok();
 }
 
 void Master::CheckLiveness() {
@@ -146,7 +155,6 @@ void Master::CheckLiveness() {
     return;
   }
   std::vector<WorkerEntry*> lost;
-  std::vector<int64_t> sweeps;
   for (auto& [id, w] : state_.workers()) {
     if (w.record.state != WorkerState::kAlive) continue;
     if (mono - w.last_seen_mono <= int64_t{options_.worker_timeout_ms} * 1000) continue;
@@ -163,11 +171,10 @@ void Master::CheckLiveness() {
       const Job* job = state_.FindJob(job_id);
       if (!job) continue;
       LoseJob(*changes, *job, why, now);
-      sweeps.push_back(job->sweep_id);
     }
   }
   if (lost.empty()) return;
-  Status s = changes->Commit(state_);
+  Status s = CommitChanges(*changes, now);
   if (!s.ok()) {
     spdlog::error("master: liveness check: {}", s.ToString());
     return;
@@ -178,7 +185,6 @@ void Master::CheckLiveness() {
                  options_.worker_timeout_ms);
   }
   if (Status d = Dispatch(); !d.ok()) spdlog::error("master: dispatch: {}", d.ToString());
-  if (Status f = FinishSweepsIfDone(sweeps); !f.ok()) spdlog::error("master: {}", f.ToString());
 }
 
 }  // namespace yard

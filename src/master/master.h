@@ -16,6 +16,7 @@
 #include "api/protocol.h"
 #include "api/types.h"
 #include "common/status.h"
+#include "master/active_search.h"
 #include "master/changes.h"
 #include "master/cluster_state.h"
 #include "master/log_store.h"
@@ -88,6 +89,20 @@ class Master {
   // A job whose worker vanished: back to the queue while retries remain, else FAILED.
   void LoseJob(JobChanges& changes, const Job& job, const std::string& why, Micros now);
   Status FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids);
+
+  // Commits a batch of job changes: first tells the searchers of sweeps whose trials ended and
+  // lets them start more (in the same transaction, with their new state), then applies the
+  // batch, wakes the workers that must stop a job, and closes the sweeps that are done.
+  Status CommitChanges(JobChanges& changes, Micros now);
+  Status TellSearches(JobChanges& changes, Micros now);
+  Status TellReports(ActiveSearch& search, const Job& job, const std::vector<MetricPoint>& points,
+                     JobChanges& changes, Micros now);
+  Status AdvanceSearch(ActiveSearch& search, JobChanges& changes, Micros now);
+  Status ApplyDecisions(ActiveSearch& search, const std::vector<hpo::Decision>& decisions,
+                        JobChanges& changes, Micros now);
+  void ReloadSearches();
+  const Job* Current(int64_t job_id, const JobChanges& changes) const;
+  int OpenJobsInSweep(int64_t sweep_id, const JobChanges& changes) const;
   void Notify(WorkerEntry& worker);
   Assignment MakeAssignment(const Job& job) const;
 
@@ -97,6 +112,7 @@ class Master {
   std::mutex mu_;
   std::condition_variable news_cv_;
   ClusterState state_;
+  std::map<int64_t, ActiveSearch> searches_;  // by sweep id, for ACTIVE sweeps
 };
 
 }  // namespace yard

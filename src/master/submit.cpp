@@ -9,60 +9,55 @@ namespace yard {
 
 Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& user) {
   YARD_ASSIGN_OR_RETURN(JobSpec spec, ParseJobSpec(spec_json));
-  std::vector<Json> points;
   bool sweep = IsSweep(spec);
+  Sweep s;
   if (sweep) {
-    YARD_ASSIGN_OR_RETURN(points, ExpandGrid(spec.hyperparameters));
-  } else {
-    points.push_back(spec.hyperparameters);
+    // Checked before anything is written: a bad space or search block creates nothing.
+    YARD_RETURN_IF_ERROR(DescribeSweep(spec, s));
   }
 
   std::lock_guard lock(mu_);
   int most = state_.MaxGpusOnOneWorker();
   if (!state_.workers().empty() && spec.resources.gpus > most) {
-    return InvalidArgument(
-        "spec field 'resources.gpus': asks for " + std::to_string(spec.resources.gpus) +
-        " GPUs on one worker, but the largest worker has " + std::to_string(most));
+    return InvalidArgument("spec field 'resources.gpus': asks for " +
+                           std::to_string(spec.resources.gpus) +
+                           " GPUs on one worker, but the largest worker has " +
+                           std::to_string(most));
   }
   Micros now = NowMicros();
-  YARD_ASSIGN_OR_RETURN(auto txn, store_->Begin());
+  YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
   SubmitResult result;
-  if (sweep) {
-    Sweep s;
-    s.name = spec.name;
-    s.user = user;
-    s.spec = spec_json;
-    s.algorithm = spec.search.is_object() ? spec.search.value("algorithm", "grid") : "grid";
-    s.metric = spec.search.is_object() ? spec.search.value("metric", "") : "";
-    s.maximize = !spec.search.is_object() || spec.search.value("goal", "maximize") == "maximize";
-    s.state = "ACTIVE";
-    s.created_at = now;
-    YARD_RETURN_IF_ERROR(txn->InsertSweep(s));
-    result.sweep_id = s.id;
-  }
-  std::vector<Job> jobs;
-  jobs.reserve(points.size());
-  for (auto& point : points) {
+  if (!sweep) {
     Job job;
     job.name = spec.name;
     job.user = user;
-    job.sweep_id = result.sweep_id;
-    job.spec = FillPlaceholders(spec, point);
-    // A trial carries its own point, not the sweep's whole space: the space can hold 100,000
-    // points, and job rows are rewritten on every state change.
-    job.spec.hyperparameters = point;
-    job.spec.search = Json();
-    job.hparams = std::move(point);
+    job.spec = FillPlaceholders(spec, spec.hyperparameters);
+    job.hparams = spec.hyperparameters;
     job.state = JobState::kQueued;
     job.reason = "submitted";
     job.submitted_at = now;
-    YARD_RETURN_IF_ERROR(txn->InsertJob(job));
+    YARD_RETURN_IF_ERROR(changes.Insert(job));
     result.job_ids.push_back(job.id);
-    jobs.push_back(std::move(job));
+  } else {
+    s.name = spec.name;
+    s.user = user;
+    s.spec = JobSpecToJson(spec);
+    s.state = "ACTIVE";
+    s.created_at = now;
+    YARD_RETURN_IF_ERROR(changes.txn().InsertSweep(s));
+    result.sweep_id = s.id;
+    YARD_ASSIGN_OR_RETURN(ActiveSearch search, MakeActiveSearch(s));
+    YARD_RETURN_IF_ERROR(AdvanceSearch(search, changes, now));
+    search.sweep.searcher_state = search.searcher->SaveState();
+    YARD_RETURN_IF_ERROR(changes.txn().UpdateSweep(search.sweep));
+    for (const auto& [id, job] : changes.jobs()) result.job_ids.push_back(id);
+    YARD_RETURN_IF_ERROR(changes.Commit(state_));
+    searches_.emplace(s.id, std::move(search));
+    if (Status d = Dispatch(); !d.ok()) spdlog::error("master: dispatch: {}", d.ToString());
+    return result;
   }
-  YARD_RETURN_IF_ERROR(txn->Commit());
-  for (const auto& job : jobs) state_.Apply(job);
-  if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
+  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  if (Status d = Dispatch(); !d.ok()) spdlog::error("master: dispatch: {}", d.ToString());
   return result;
 }
 
@@ -86,14 +81,9 @@ Result<Job> Master::Cancel(int64_t job_id) {
     job.reason = "cancelling";
     YARD_RETURN_IF_ERROR(changes.Put(job));
   }
-  YARD_RETURN_IF_ERROR(changes.Commit(state_));
   Job updated = changes.jobs().at(job_id);
-  if (IsActive(updated.state)) {
-    if (WorkerEntry* w = state_.FindWorker(updated.worker_id)) Notify(*w);
-  }
+  YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
   if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
-  if (Status s = FinishSweepsIfDone({updated.sweep_id}); !s.ok())
-    spdlog::error("master: {}", s.ToString());
   return updated;
 }
 
@@ -108,6 +98,7 @@ Result<Sweep> Master::CancelSweep(int64_t sweep_id) {
       YARD_ASSIGN_OR_RETURN(auto txn, store_->Begin());
       YARD_RETURN_IF_ERROR(txn->UpdateSweep(sweep));
       YARD_RETURN_IF_ERROR(txn->Commit());
+      searches_.erase(sweep_id);  // no more trials: what runs is cancelled below
     }
     for (const Job* job : state_.Jobs())
       if (job->sweep_id == sweep_id && !job->cancel_requested) open.push_back(job->id);

@@ -20,6 +20,7 @@ Assignment Master::MakeAssignment(const Job& job) const {
   a.job_id = job.id;
   a.attempt = job.attempt;
   a.sweep_id = job.sweep_id;
+  a.trial = job.trial;
   a.spec = job.spec;
   a.hparams = job.hparams;
   for (const auto& g : job.gpus) a.gpus.push_back(g.index);
@@ -42,7 +43,6 @@ Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
 
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
   YARD_RETURN_IF_ERROR(changes.txn().UpsertWorker(record));
-  std::vector<int64_t> sweeps;
   if (existing) {
     // A worker that registers again has restarted: what it did not reattach to is gone.
     std::set<std::pair<int64_t, int>> kept;
@@ -51,17 +51,15 @@ Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
       const Job* job = state_.FindJob(job_id);
       if (!job || kept.count({job->id, job->attempt})) continue;
       LoseJob(changes, *job, "worker " + record.name + " restarted without it", now);
-      sweeps.push_back(job->sweep_id);
     }
   }
-  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
   WorkerEntry& entry = state_.UpsertWorker(record, record.cpu_slots);
   entry.last_seen_mono = MonotonicMicros();
   entry.usage.clear();
   spdlog::info("master: worker {} (id {}) registered with {} GPUs", record.name, record.id,
                record.gpus.size());
   if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
-  if (Status s = FinishSweepsIfDone(sweeps); !s.ok()) spdlog::error("master: {}", s.ToString());
   Notify(entry);
   return RegisterResponse{record.id, options_.heartbeat_interval_ms};
 }
@@ -91,7 +89,6 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
 
   HeartbeatResponse response;
   std::set<int64_t> reported;
-  std::vector<int64_t> sweeps;
   for (const auto& r : request.jobs) {
     const Job* current = state_.FindJob(r.job_id);
     if (!current || current->worker_id != worker_id || current->attempt != r.attempt ||
@@ -108,13 +105,12 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
       JobState final_state = r.state;
       std::string reason = r.reason;
       if (job.cancel_requested && final_state != JobState::kSucceeded) {
-        final_state = JobState::kCancelled;
-        reason = "cancelled by the user";
+        final_state = job.stop_early ? JobState::kStoppedEarly : JobState::kCancelled;
+        reason = job.stop_early ? "stopped early by its search" : "cancelled by the user";
       }
       job.exit_code = r.exit_code;
       job.finished_at = r.finished_at > 0 ? r.finished_at : now;
       YARD_RETURN_IF_ERROR(changes.Put(job, final_state, reason, now));
-      sweeps.push_back(job.sweep_id);
       continue;
     }
     if (r.state == JobState::kRunning && job.state != JobState::kRunning) {
@@ -123,26 +119,26 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
     } else if (r.state == JobState::kStarting && job.state == JobState::kAssigned) {
       YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kStarting, "starting on " + name, now));
     }
-    if (job.cancel_requested) response.kill.push_back({job.id, job.attempt, "cancelled"});
+    if (job.cancel_requested)
+      response.kill.push_back({job.id, job.attempt, job.stop_early ? "stopped early" : "cancelled"});
   }
   // The worker lists every job it holds, so an unlisted one past ASSIGNED is gone from it.
   for (int64_t job_id : std::set<int64_t>(w->jobs)) {
     const Job* job = state_.FindJob(job_id);
     if (!job || reported.count(job_id)) continue;
     if (job->state == JobState::kAssigned && job->cancel_requested) {
-      YARD_RETURN_IF_ERROR(changes.Put(*job, JobState::kCancelled, "cancelled by the user", now));
-      sweeps.push_back(job->sweep_id);
+      YARD_RETURN_IF_ERROR(changes.Put(
+          *job, job->stop_early ? JobState::kStoppedEarly : JobState::kCancelled,
+          job->stop_early ? "stopped early by its search" : "cancelled by the user", now));
     } else if (job->state != JobState::kAssigned) {
       LoseJob(changes, *job, "worker " + name + " no longer runs it", now);
-      sweeps.push_back(job->sweep_id);
     }
   }
   bool jobs_changed = !changes.empty();
-  YARD_RETURN_IF_ERROR(changes.Commit(state_));
+  YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
   if (record_changed) w->record = record;
   if (jobs_changed || record_changed) {
     if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
-    if (Status s = FinishSweepsIfDone(sweeps); !s.ok()) spdlog::error("master: {}", s.ToString());
   } else if (!request.usage.empty()) {
     // A GPU that a foreign process let go of may be usable again.
     if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
@@ -191,7 +187,13 @@ Status Master::AppendOutput(const OutputChunk& chunk) {
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
   if (!points.empty()) YARD_RETURN_IF_ERROR(changes.txn().AddMetrics(points));
   YARD_RETURN_IF_ERROR(changes.Put(job));
-  return changes.Commit(state_);
+  if (auto search = searches_.find(job.sweep_id); search != searches_.end() && !points.empty())
+    YARD_RETURN_IF_ERROR(TellReports(search->second, job, points, changes, now));
+  YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
+  if (changes.jobs().size() > 1) {  // the search stopped or started trials
+    if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
+  }
+  return Status::Ok();
 }
 
 }  // namespace yard

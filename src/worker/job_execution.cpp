@@ -23,8 +23,11 @@ fs::path WorkerPaths::LogPath(int64_t job_id, int attempt) const {
 fs::path WorkerPaths::OutputDir(int64_t job_id) const {
   return root / "outputs" / std::to_string(job_id);
 }
-fs::path WorkerPaths::CheckpointDir(int64_t job_id) const {
-  return root / "checkpoints" / std::to_string(job_id);
+fs::path WorkerPaths::CheckpointDir(const Assignment& a) const {
+  if (a.sweep_id > 0 && a.trial >= 0)
+    return root / "checkpoints" /
+           ("sweep-" + std::to_string(a.sweep_id) + "-trial-" + std::to_string(a.trial));
+  return root / "checkpoints" / std::to_string(a.job_id);
 }
 fs::path WorkerPaths::DataDir() const { return root / "data"; }
 fs::path WorkerPaths::RuntimeStateDir() const { return root / "runtime"; }
@@ -48,7 +51,7 @@ std::map<std::string, std::string> JobEnvironment(const Assignment& a, const Wor
   if (a.sweep_id > 0) env["YARD_SWEEP_ID"] = std::to_string(a.sweep_id);
   env["YARD_HPARAMS"] = a.hparams.dump();
   env["YARD_OUTPUT_DIR"] = paths.OutputDir(a.job_id).string();
-  env["YARD_CHECKPOINT_DIR"] = paths.CheckpointDir(a.job_id).string();
+  env["YARD_CHECKPOINT_DIR"] = paths.CheckpointDir(a).string();
   env["YARD_DATA_DIR"] = paths.DataDir().string();
   return env;
 }
@@ -128,7 +131,7 @@ void JobExecution::RunAssigned() {
   const Assignment& a = *assignment_;
   std::error_code ec;
   for (const auto& dir :
-       {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_), paths_.CheckpointDir(job_id_),
+       {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_), paths_.CheckpointDir(a),
         paths_.DataDir(), paths_.LogPath(job_id_, attempt_).parent_path()}) {
     fs::create_directories(dir, ec);
     if (ec)

@@ -25,7 +25,8 @@ struct WorkerPaths {
   std::filesystem::path JobDir(int64_t job_id, int attempt) const;
   std::filesystem::path LogPath(int64_t job_id, int attempt) const;
   std::filesystem::path OutputDir(int64_t job_id) const;
-  std::filesystem::path CheckpointDir(int64_t job_id) const;
+  // One per job, or per trial of a sweep: a promoted trial resumes from its checkpoint.
+  std::filesystem::path CheckpointDir(const Assignment& a) const;
   std::filesystem::path DataDir() const;
   std::filesystem::path RuntimeStateDir() const;
 };

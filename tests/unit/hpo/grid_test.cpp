@@ -206,6 +206,9 @@ TEST(FillPlaceholders, EveryTrialOfAnAcceptedSpecParsesAgain) {
     for (const Json& point : *points) {
       JobSpec trial = FillPlaceholders(*spec, point);
       ASSERT_EQ(trial.command.size(), spec->command.size());
+      // As the master makes a trial (master/submit.cpp): it carries its point, not the space.
+      trial.hyperparameters = point;
+      trial.search = Json();
       auto again = ParseJobSpec(JobSpecToJson(trial));
       ASSERT_TRUE(again.ok()) << point.dump() << ": " << again.status().ToString();
       EXPECT_EQ(again->command, trial.command);

@@ -1,0 +1,303 @@
+#include "hpo/multi_fidelity_searcher.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "hpo/asha.h"
+#include "hpo/encoding.h"
+#include "hpo/hyperband.h"
+#include "hpo/proposer.h"
+
+namespace yard::hpo {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum class Phase {
+  kRunning,  // its current run goes on (promotion: to rung `rung`; stopping: to the top)
+  kPaused,   // promotion only: completed rung `rung`, may be promoted
+  kDone,     // will never run again
+};
+
+const char* PhaseName(Phase p) {
+  return p == Phase::kRunning ? "running" : (p == Phase::kPaused ? "paused" : "done");
+}
+
+std::optional<Phase> PhaseFromName(const std::string& name) {
+  if (name == "running") return Phase::kRunning;
+  if (name == "paused") return Phase::kPaused;
+  if (name == "done") return Phase::kDone;
+  return std::nullopt;
+}
+
+struct Trial {
+  int64_t id = 0;
+  Json hparams;  // its point, with the budget parameter at its current run's budget
+  int bracket = 0;
+  // The rung its current run works towards (promotion), or the next rung it will be judged
+  // at (stopping); for a paused trial, the rung it completed.
+  int rung = 0;
+  Phase phase = Phase::kRunning;
+  bool stop_sent = false;
+  // Its result at rungs bracket, bracket + 1, ...: a trial is recorded at consecutive rungs.
+  std::vector<double> values;
+  double last = kNaN;  // the last value its current run reported
+
+  bool RecordedAt(int k) const {
+    return k >= bracket && k - bracket < static_cast<int>(values.size());
+  }
+  double ValueAt(int k) const { return values[static_cast<size_t>(k - bracket)]; }
+};
+
+class MultiFidelitySearcher : public Searcher {
+ public:
+  MultiFidelitySearcher(const SearchSpace& space, const SearchConfig& config)
+      : space_(space), config_(config), budget_(*config.budget) {
+    const Param* p = space_.Find(budget_.param);
+    bool integral = p && (p->type == ParamType::kInt ||
+                          (p->type == ParamType::kConst && p->constant.is_number_integer()));
+    rungs_ = RungBudgets(budget_, integral);
+    int top = static_cast<int>(rungs_.size());
+    // bohb runs one bracket: BuildHistory ranks trials by the rung they earned, which only
+    // means something when every trial starts at the bottom.
+    weights_ = config.algorithm == "hyperband" ? BracketWeights(top, budget_.reduction)
+                                               : std::vector<double>{1.0};
+    if (config.algorithm == "bohb") {
+      int64_t startup = TpeStartupTrials(config.max_trials);
+      proposer_ = MakeTpeProposer(space, config, {.startup_trials = 0, .min_observed = startup});
+    } else {
+      proposer_ = MakeSobolProposer(space, config);
+    }
+  }
+
+  std::vector<Decision> Ask(int slots) override {
+    std::vector<Decision> out;
+    if (config_.max_parallel > 0 && slots > config_.max_parallel - Running())
+      slots = config_.max_parallel - Running();
+    while (static_cast<int>(out.size()) < slots) {
+      if (auto promotion = FindPromotion()) {
+        out.push_back(Promote(*promotion));
+      } else if (static_cast<int64_t>(trials_.size()) < config_.max_trials) {
+        out.push_back(Create());
+      } else {
+        break;
+      }
+    }
+    return out;
+  }
+
+  std::vector<Decision> TellReport(int64_t trial, double step, double value) override {
+    Trial* t = RunningTrial(trial);
+    if (!t || t->stop_sent) return {};
+    t->last = value;
+    if (budget_.mode != BudgetMode::kStop) return {};
+    // Stopping: judge the trial at each rung below the top that this report reaches.
+    int top = static_cast<int>(rungs_.size()) - 1;
+    while (t->rung < top && step >= rungs_[static_cast<size_t>(t->rung)] * (1 - 1e-9)) {
+      int k = t->rung;
+      t->values.push_back(value);
+      ++t->rung;
+      if (BelowRungCutoff(RungTable(t->bracket, k), t->id, budget_.reduction)) {
+        t->stop_sent = true;
+        Decision d;
+        d.kind = DecisionKind::kStop;
+        d.trial = t->id;
+        d.hparams = t->hparams;
+        d.budget = rungs_[static_cast<size_t>(k)];
+        return {d};
+      }
+    }
+    return {};
+  }
+
+  void TellEnded(int64_t trial, TrialEnd end, double value) override {
+    Trial* t = RunningTrial(trial);
+    if (!t) return;
+    if (std::isnan(value)) value = t->last;
+    int top = static_cast<int>(rungs_.size()) - 1;
+    t->phase = Phase::kDone;
+    // A trial told to stop has been judged already, whatever raced with the stop.
+    if (end == TrialEnd::kStopped || t->stop_sent) return;
+    if (end == TrialEnd::kFailed) {
+      // Ranked last at the rung it was working towards: counted, never promoted.
+      if (!t->RecordedAt(t->rung)) t->values.push_back(kNaN);
+      return;
+    }
+    if (budget_.mode == BudgetMode::kStop) {
+      // It ran the whole budget, through every rung it had not reported at.
+      while (static_cast<int>(t->values.size()) + t->bracket <= top) t->values.push_back(value);
+      return;
+    }
+    t->values.push_back(value);
+    if (t->rung < top) t->phase = Phase::kPaused;
+  }
+
+  bool Finished() const override {
+    if (static_cast<int64_t>(trials_.size()) < config_.max_trials || Running() > 0) return false;
+    return !FindPromotion();
+  }
+
+  Json SaveState() const override {
+    Json trials = Json::array();
+    for (const Trial& t : trials_) {
+      Json values = Json::array();
+      for (double v : t.values) values.push_back(NumberOrNull(v));
+      trials.push_back({{"hparams", t.hparams},
+                        {"bracket", t.bracket},
+                        {"rung", t.rung},
+                        {"phase", PhaseName(t.phase)},
+                        {"stop_sent", t.stop_sent},
+                        {"values", values},
+                        {"last", NumberOrNull(t.last)}});
+    }
+    return {{"version", 1},
+            {"algorithm", config_.algorithm},
+            {"rungs", rungs_},
+            {"trials", trials},
+            {"proposer", proposer_->SaveState()}};
+  }
+
+  Status Load(const Json& state) {
+    if (state.at("rungs").get<std::vector<double>>() != rungs_)
+      return InvalidArgument("saved searcher state has other rungs than the config");
+    trials_.clear();
+    int top = static_cast<int>(rungs_.size()) - 1;
+    for (const Json& j : state.at("trials")) {
+      Trial t;
+      t.id = static_cast<int64_t>(trials_.size());
+      t.hparams = j.at("hparams");
+      t.bracket = j.at("bracket").get<int>();
+      t.rung = j.at("rung").get<int>();
+      auto phase = PhaseFromName(j.at("phase").get<std::string>());
+      if (!phase) return InvalidArgument("saved searcher state: unknown trial phase");
+      t.phase = *phase;
+      t.stop_sent = j.at("stop_sent").get<bool>();
+      for (const Json& v : j.at("values")) t.values.push_back(NumberFromJson(v));
+      t.last = NumberFromJson(j.at("last"));
+      if (t.bracket < 0 || t.bracket >= static_cast<int>(weights_.size()) || t.rung < t.bracket ||
+          t.rung > top || static_cast<int>(t.values.size()) > top + 1 - t.bracket)
+        return InvalidArgument("saved searcher state: trial " + std::to_string(t.id) +
+                               " is on a rung or bracket the config does not have");
+      trials_.push_back(std::move(t));
+    }
+    return proposer_->LoadState(state.at("proposer"));
+  }
+
+ private:
+  int Running() const {
+    int n = 0;
+    for (const Trial& t : trials_) n += t.phase == Phase::kRunning ? 1 : 0;
+    return n;
+  }
+
+  Trial* RunningTrial(int64_t trial) {
+    if (trial < 0 || trial >= static_cast<int64_t>(trials_.size())) return nullptr;
+    Trial& t = trials_[static_cast<size_t>(trial)];
+    return t.phase == Phase::kRunning ? &t : nullptr;
+  }
+
+  // Every trial of the bracket recorded at rung k.
+  std::vector<RungEntry> RungTable(int bracket, int k) const {
+    std::vector<RungEntry> table;
+    for (const Trial& t : trials_) {
+      if (t.bracket != bracket || !t.RecordedAt(k)) continue;
+      bool promotable = t.phase == Phase::kPaused && t.rung == k;
+      table.push_back({t.id, Score(t.ValueAt(k), config_.maximize), promotable});
+    }
+    return table;
+  }
+
+  struct Promotion {
+    int64_t trial;
+    int to_rung;
+  };
+
+  // ASHA's get_job: the highest rung first, bracket by bracket.
+  std::optional<Promotion> FindPromotion() const {
+    if (budget_.mode != BudgetMode::kPromote) return std::nullopt;
+    int top = static_cast<int>(rungs_.size()) - 1;
+    for (int b = 0; b < static_cast<int>(weights_.size()); ++b)
+      for (int k = top - 1; k >= b; --k)
+        if (auto trial = PromotionCandidate(RungTable(b, k), budget_.reduction))
+          return Promotion{*trial, k + 1};
+    return std::nullopt;
+  }
+
+  Decision Promote(const Promotion& p) {
+    Trial& t = trials_[static_cast<size_t>(p.trial)];
+    t.rung = p.to_rung;
+    t.phase = Phase::kRunning;
+    t.last = kNaN;
+    return Start(t, DecisionKind::kPromote, rungs_[static_cast<size_t>(p.to_rung)]);
+  }
+
+  Decision Create() {
+    std::vector<int64_t> counts(weights_.size(), 0);
+    for (const Trial& t : trials_) ++counts[static_cast<size_t>(t.bracket)];
+    Trial t;
+    t.id = static_cast<int64_t>(trials_.size());
+    t.bracket = NextBracket(weights_, counts);
+    t.rung = t.bracket;
+    t.hparams = proposer_->Propose(BuildHistory());
+    trials_.push_back(std::move(t));
+    Trial& added = trials_.back();
+    // Stopping runs a trial towards the top and judges it on the way; promotion runs it to
+    // its bracket's first rung.
+    double budget =
+        budget_.mode == BudgetMode::kStop ? rungs_.back() : rungs_[static_cast<size_t>(added.rung)];
+    return Start(added, DecisionKind::kCreate, budget);
+  }
+
+  Decision Start(Trial& t, DecisionKind kind, double budget) {
+    t.hparams[budget_.param] = BudgetValue(space_, budget_.param, budget);
+    Decision d;
+    d.kind = kind;
+    d.trial = t.id;
+    d.hparams = t.hparams;
+    d.budget = budget;
+    return d;
+  }
+
+  // What the proposer learns from (bohb; Sobol ignores it): every trial with a result,
+  // ranked by the highest rung it reached, then by its result there, as Optuna's TPE ranks
+  // pruned trials. A trial that earned a larger budget is better than any that did not:
+  // the good group comes from the top rungs, and the bad group holds every trial cut on the
+  // way, which tells the model where not to look. Fitting on the top rung's results alone
+  // would leave it a bad group of near misses crowded around the optimum, all of them
+  // promoted there for being good. Trials running with no result yet are pending.
+  History BuildHistory() const {
+    History h;
+    h.created = static_cast<int64_t>(trials_.size());
+    if (config_.algorithm != "bohb") return h;
+    for (const Trial& t : trials_) {
+      if (t.values.empty()) {
+        if (t.phase == Phase::kRunning) h.pending.push_back({&t.hparams, t.id});
+        continue;
+      }
+      int level = t.bracket + static_cast<int>(t.values.size()) - 1;
+      h.observed.push_back({&t.hparams, Score(t.values.back(), config_.maximize), t.id, level});
+    }
+    return h;
+  }
+
+  SearchSpace space_;
+  SearchConfig config_;
+  Budget budget_;
+  std::vector<double> rungs_;
+  std::vector<double> weights_;  // per bracket
+  std::unique_ptr<Proposer> proposer_;
+  std::vector<Trial> trials_;  // trials_[i].id == i
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Searcher>> MakeMultiFidelitySearcher(const SearchSpace& space,
+                                                            const SearchConfig& config,
+                                                            const Json& state) {
+  auto searcher = std::make_unique<MultiFidelitySearcher>(space, config);
+  if (!state.is_null()) YARD_RETURN_IF_ERROR(searcher->Load(state));
+  return std::unique_ptr<Searcher>(std::move(searcher));
+}
+
+}  // namespace yard::hpo

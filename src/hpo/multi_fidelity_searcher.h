@@ -1,0 +1,20 @@
+// asha, hyperband and bohb: successive halving over the budget parameter (asha.h), in one
+// bracket (asha, bohb) or Hyperband's brackets (hyperband: hyperband.h), new trials from
+// Sobol points (asha, hyperband) or from TPE (bohb, after Falkner et al. 2018) fitted on
+// every result so far, ranked by the rung each trial earned and then by its value there.
+#pragma once
+
+#include <memory>
+
+#include "hpo/searcher.h"
+
+namespace yard::hpo {
+
+// config.algorithm is asha, hyperband or bohb, with a budget (ValidateSearchConfig holds).
+// `state`: null for a new search, else what SaveState wrote; throws Json exceptions when it
+// is malformed.
+Result<std::unique_ptr<Searcher>> MakeMultiFidelitySearcher(const SearchSpace& space,
+                                                            const SearchConfig& config,
+                                                            const Json& state);
+
+}  // namespace yard::hpo

@@ -1,0 +1,70 @@
+// Proposers choose the point of each new trial; searchers decide when to create trials and
+// what to do with them. One proposer serves several searchers: Sobol points for random search
+// and ASHA, TPE for tpe and bohb.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "api/types.h"
+#include "common/status.h"
+#include "hpo/searcher.h"
+#include "hpo/space.h"
+
+namespace yard::hpo {
+
+// What a proposer may learn from: trials with a result, and trials still running.
+struct History {
+  struct Observed {
+    const Json* point;
+    double score;  // Score(): higher is better, -inf for NaN or failed
+    int64_t trial;
+    // Ranks before the score: a result at a larger budget beats any at a smaller one (for
+    // successive halving, the rung a trial earned). 0 when every trial runs one budget.
+    int level = 0;
+  };
+  struct Pending {
+    const Json* point;
+    int64_t trial;
+  };
+  std::vector<Observed> observed;
+  std::vector<Pending> pending;
+  int64_t created = 0;  // trials created so far, this one not counted
+};
+
+class Proposer {
+ public:
+  virtual ~Proposer() = default;
+  // A full assignment of the space for the next trial (the budget parameter as the space
+  // has it: the searcher sets it).
+  virtual Json Propose(const History& history) = 0;
+  // How many trials it can propose at most (a grid's size); nullopt: no limit.
+  virtual std::optional<int64_t> Capacity() const { return std::nullopt; }
+  virtual Json SaveState() const = 0;
+  // Throws Json exceptions on a malformed state (MakeSearcher catches them).
+  virtual Status LoadState(const Json& state) = 0;
+};
+
+// Every point of the grid in ExpandGrid's order; trial n gets point n.
+Result<std::unique_ptr<Proposer>> MakeGridProposer(const SearchSpace& space);
+
+// Scrambled Sobol points over the search dims (SearchDims), one after another.
+std::unique_ptr<Proposer> MakeSobolProposer(const SearchSpace& space, const SearchConfig& config);
+
+struct TpeProposerOptions {
+  // Sobol points until this many trials were created (random startup) ...
+  int64_t startup_trials = 10;
+  // ... and until this many have a result.
+  int64_t min_observed = 2;
+};
+// Multivariate TPE (tpe.h) over the search dims, with a constant liar for pending trials.
+std::unique_ptr<Proposer> MakeTpeProposer(const SearchSpace& space, const SearchConfig& config,
+                                          const TpeProposerOptions& options);
+
+// Random startup trials for TPE: 10, fewer when max_trials is small (a fifth of it, at least
+// 2), so that a short search has budget left to exploit what it learnt.
+int64_t TpeStartupTrials(int max_trials);
+
+}  // namespace yard::hpo

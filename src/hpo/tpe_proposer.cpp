@@ -1,0 +1,123 @@
+// TPE's points: the estimator of tpe.h fitted on the history, with a constant liar: trials
+// still running count as if they had the worst result seen so far, so the good density stays
+// where it was but the bad one grows around every pending point, and asks made together (8
+// free GPUs at once) spread out instead of all landing on the same spot.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hpo/encoding.h"
+#include "hpo/proposer.h"
+#include "hpo/tpe.h"
+
+namespace yard::hpo {
+namespace {
+
+constexpr uint64_t kTpeStream = 0x7e9e;
+
+class TpeProposer : public Proposer {
+ public:
+  TpeProposer(const SearchSpace& space, const SearchConfig& config,
+              const TpeProposerOptions& options)
+      : space_(space),
+        dims_(SearchDims(space_, config)),
+        options_(options),
+        startup_(MakeSobolProposer(space, config)),
+        rng_(config.seed, kTpeStream) {
+    for (const Param* p : dims_) tpe_dims_.push_back({IsCategorical(*p), Cardinality(*p)});
+  }
+  TpeProposer(const TpeProposer&) = delete;
+  TpeProposer& operator=(const TpeProposer&) = delete;
+
+  Json Propose(const History& history) override {
+    if (history.created < options_.startup_trials ||
+        static_cast<int64_t>(history.observed.size()) < options_.min_observed)
+      return startup_->Propose(history);
+
+    struct Entry {
+      int level;
+      double score;
+      int64_t trial;
+      const Json* point;
+    };
+    std::vector<Entry> entries;
+    // The liar: pending trials rank with the worst result seen, below every real one.
+    int liar_level = 0;
+    double liar = std::numeric_limits<double>::infinity();
+    for (const auto& o : history.observed) {
+      entries.push_back({o.level, o.score, o.trial, o.point});
+      if (o.level < liar_level) liar_level = o.level;
+    }
+    for (const auto& o : history.observed)
+      if (o.level == liar_level && std::isfinite(o.score)) liar = std::min(liar, o.score);
+    if (std::isinf(liar)) liar = -std::numeric_limits<double>::infinity();
+    for (const auto& p : history.pending) entries.push_back({liar_level, liar, p.trial, p.point});
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      if (a.level != b.level) return a.level > b.level;
+      return a.score != b.score ? a.score > b.score : a.trial < b.trial;
+    });
+    auto good_count = static_cast<size_t>(TpeGoodCount(static_cast<int64_t>(entries.size())));
+    // Each group oldest first: the estimator weighs older observations less.
+    auto by_trial = [](const Entry& a, const Entry& b) { return a.trial < b.trial; };
+    std::sort(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(good_count), by_trial);
+    std::sort(entries.begin() + static_cast<ptrdiff_t>(good_count), entries.end(), by_trial);
+    std::vector<std::vector<double>> good, bad;
+    for (size_t i = 0; i < entries.size(); ++i)
+      (i < good_count ? good : bad).push_back(Encode(*entries[i].point));
+    std::vector<double> x = TpeSuggest(tpe_dims_, good, bad, rng_, TpeOptions{});
+    return Decode(x);
+  }
+
+  Json SaveState() const override {
+    return {{"rng", rng_.Save()}, {"startup", startup_->SaveState()}};
+  }
+  Status LoadState(const Json& state) override {
+    YARD_ASSIGN_OR_RETURN(rng_, Rng::Load(state.at("rng")));
+    return startup_->LoadState(state.at("startup"));
+  }
+
+ private:
+  // TPE coordinates (tpe.h): unit coordinates for numbers, indices for categories.
+  std::vector<double> Encode(const Json& point) const {
+    std::vector<double> x(dims_.size());
+    for (size_t k = 0; k < dims_.size(); ++k) {
+      const Param& p = *dims_[k];
+      double u = point.contains(p.name) ? UnitFromValue(p, point[p.name]) : 0.5;
+      if (std::isnan(u)) u = 0.5;
+      if (tpe_dims_[k].categorical) {
+        auto n = static_cast<double>(tpe_dims_[k].size);
+        u = std::min(std::floor(u * n), n - 1);
+      }
+      x[k] = u;
+    }
+    return x;
+  }
+
+  Json Decode(const std::vector<double>& x) const {
+    std::vector<double> u = x;
+    for (size_t k = 0; k < dims_.size(); ++k)
+      if (tpe_dims_[k].categorical) u[k] = (x[k] + 0.5) / static_cast<double>(tpe_dims_[k].size);
+    return PointFromUnit(space_, dims_, u);
+  }
+
+  SearchSpace space_;  // dims_ points into it
+  std::vector<const Param*> dims_;
+  std::vector<TpeDim> tpe_dims_;
+  TpeProposerOptions options_;
+  std::unique_ptr<Proposer> startup_;
+  Rng rng_;
+};
+
+}  // namespace
+
+std::unique_ptr<Proposer> MakeTpeProposer(const SearchSpace& space, const SearchConfig& config,
+                                          const TpeProposerOptions& options) {
+  return std::make_unique<TpeProposer>(space, config, options);
+}
+
+int64_t TpeStartupTrials(int max_trials) {
+  int64_t n = max_trials / 5;
+  return n < 2 ? 2 : (n > 10 ? 10 : n);
+}
+
+}  // namespace yard::hpo

@@ -1,0 +1,157 @@
+#include "hpo/tpe.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "hpo/searcher.h"
+#include "sweep_driver.h"
+
+namespace yard::hpo {
+namespace {
+
+SearchSpace OneDim() {
+  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1}})"));
+  EXPECT_TRUE(space.ok());
+  return *space;
+}
+
+SearchConfig Minimize(const char* algorithm, int max_trials, uint64_t seed) {
+  SearchConfig c;
+  c.algorithm = algorithm;
+  c.metric = "loss";
+  c.maximize = false;
+  c.max_trials = max_trials;
+  c.seed = seed;
+  return c;
+}
+
+// How many of the last 20 of 60 sequential trials land within 0.15 of 0.7 when minimising
+// (x - 0.7)^2.
+int NearOptimum(const char* algorithm, uint64_t seed) {
+  auto s = MakeSearcher(OneDim(), Minimize(algorithm, 60, seed));
+  EXPECT_TRUE(s.ok());
+  int near = 0;
+  for (int i = 0; i < 60; ++i) {
+    auto ds = (*s)->Ask(1);
+    EXPECT_EQ(ds.size(), 1u);
+    double x = ds[0].hparams["x"].get<double>();
+    (*s)->TellEnded(ds[0].trial, TrialEnd::kCompleted, (x - 0.7) * (x - 0.7));
+    if (i >= 40 && std::fabs(x - 0.7) < 0.15) ++near;
+  }
+  EXPECT_TRUE((*s)->Finished());
+  return near;
+}
+
+TEST(Tpe, ConcentratesOnTheGoodRegion) {
+  int tpe_total = 0, random_total = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    int tpe = NearOptimum("tpe", seed);
+    EXPECT_GE(tpe, 12) << "seed " << seed << ": most of the last 20 near 0.7";
+    tpe_total += tpe;
+    random_total += NearOptimum("random", seed);
+  }
+  // Random search puts about 30% there (6 of 20).
+  EXPECT_LE(random_total, 5 * 9);
+  EXPECT_GE(tpe_total, 2 * random_total);
+}
+
+TEST(Tpe, HandlesCategoriesAndLogs) {
+  auto space = ParseSearchSpace(Json::parse(R"({
+    "opt": {"type": "choice", "values": ["a", "b", "c", "d"]},
+    "lr": {"type": "log", "min": 1e-5, "max": 1},
+    "n": {"type": "int", "min": 1, "max": 8}})"));
+  ASSERT_TRUE(space.ok());
+  int chose_best = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    auto s = MakeSearcher(*space, Minimize("tpe", 60, seed));
+    ASSERT_TRUE(s.ok());
+    double best = 1e9;
+    for (int i = 0; i < 60; ++i) {
+      auto d = (*s)->Ask(1).at(0);
+      // Best: opt c, lr 1e-3, n 6, loss 0.
+      double loss = (d.hparams["opt"] == "c" ? 0 : 1) +
+                    std::pow(std::log10(d.hparams["lr"].get<double>()) + 3, 2) / 4 +
+                    std::fabs(d.hparams["n"].get<double>() - 6) / 4;
+      (*s)->TellEnded(d.trial, TrialEnd::kCompleted, loss);
+      best = std::min(best, loss);
+      if (i >= 40 && d.hparams["opt"] == "c") ++chose_best;
+    }
+    EXPECT_LT(best, 0.05) << "seed " << seed;
+  }
+  // Random search chooses c a quarter of the time: 25 of these 100.
+  EXPECT_GE(chose_best, 50);
+}
+
+// Asking for 8 GPUs' worth at once must give 8 different points: running trials count as
+// the worst result so far (constant liar), so each proposal avoids the ones before it.
+TEST(Tpe, ConstantLiarSpreadsParallelAsks) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    auto s = MakeSearcher(OneDim(), Minimize("tpe", 100, seed));
+    ASSERT_TRUE(s.ok());
+    for (int i = 0; i < 20; ++i) {
+      auto d = (*s)->Ask(1).at(0);
+      double x = d.hparams["x"].get<double>();
+      (*s)->TellEnded(d.trial, TrialEnd::kCompleted, (x - 0.7) * (x - 0.7));
+    }
+    auto batch = (*s)->Ask(8);
+    ASSERT_EQ(batch.size(), 8u);
+    std::set<double> xs;
+    for (const Decision& d : batch) xs.insert(d.hparams["x"].get<double>());
+    EXPECT_EQ(xs.size(), 8u);
+    // Spread, not 8 copies of one point with noise: the batch spans a real range.
+    EXPECT_GT(*xs.rbegin() - *xs.begin(), 0.05) << "seed " << seed;
+  }
+}
+
+// A recorded proposal: the whole path (Sobol start, Parzen estimators, our exp/log, value
+// rounding) must give these values everywhere.
+TEST(Tpe, GoldenProposal) {
+  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
+                                                "lr": {"type": "log", "min": 1e-4, "max": 1}})"));
+  ASSERT_TRUE(space.ok());
+  SearchConfig c = Minimize("tpe", 30, 11);
+  c.maximize = true;
+  auto s = MakeSearcher(*space, c);
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 15; ++i) {
+    auto d = (*s)->Ask(1).at(0);
+    double x = d.hparams["x"].get<double>();
+    (*s)->TellEnded(d.trial, TrialEnd::kCompleted, -(x - 0.3) * (x - 0.3));
+  }
+  EXPECT_EQ((*s)->Ask(1).at(0).hparams,
+            Json::parse(R"({"lr":0.0537854042168,"x":0.372813373111})"));
+}
+
+TEST(Tpe, GoodCountFollowsOptuna) {
+  EXPECT_EQ(TpeGoodCount(1), 1);
+  EXPECT_EQ(TpeGoodCount(10), 1);
+  EXPECT_EQ(TpeGoodCount(11), 2);
+  EXPECT_EQ(TpeGoodCount(60), 6);
+  EXPECT_EQ(TpeGoodCount(1000), 25);
+}
+
+TEST(ParzenEstimator, DensityIntegratesToOneAndPeaksAtObservations) {
+  std::vector<TpeDim> dims = {{false, 0}, {true, 3}};
+  ParzenEstimator est(dims, {{0.2, 0}, {0.25, 0}, {0.8, 2}}, TpeOptions{});
+  double total = 0;
+  const int n = 2000;
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < n; ++i)
+      total += std::exp(est.LogDensity({(i + 0.5) / n, static_cast<double>(c)})) / n;
+  EXPECT_NEAR(total, 1.0, 1e-3);
+  EXPECT_GT(est.LogDensity({0.22, 0}), est.LogDensity({0.5, 0}));
+  EXPECT_GT(est.LogDensity({0.22, 0}), est.LogDensity({0.22, 1}));
+  Rng rng(1);
+  for (int i = 0; i < 500; ++i) {
+    auto x = est.Sample(rng);
+    ASSERT_GE(x[0], 0);
+    ASSERT_LE(x[0], 1);
+    ASSERT_TRUE(x[1] == 0 || x[1] == 1 || x[1] == 2);
+  }
+}
+
+}  // namespace
+}  // namespace yard::hpo
