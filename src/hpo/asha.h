@@ -15,10 +15,10 @@
 // a trial is judged only against those that happened to report before it. In a simulation
 // at equal compute (20 seeds, 4 and 8 GPUs; an MLP-like learning curve, Hartmann-6 and
 // Branin whose small budgets are noisy and biased) promotion was better on the learning
-// curve for asha, hyperband and bohb alike, even on Hartmann-6, and worse only where small
-// budgets point to the wrong region (the Branin variant), where plain TPE beat every
-// multi-fidelity method anyway. Stopping remains for scripts that cannot resume from a
-// checkpoint.
+// curve for asha, hyperband and bohb alike, about even on Hartmann-6 (better for bohb), and
+// worse only where small budgets point to the wrong region (the Branin variant), where plain
+// TPE beat every multi-fidelity method anyway. Stopping remains for scripts that cannot
+// resume from a checkpoint.
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,8 @@ class SobolProposer : public Proposer {
       : space_(space),
         dims_(SearchDims(space_, config)),
         sobol_(static_cast<int>(dims_.size()), config.seed) {}
+  SobolProposer(const SobolProposer&) = delete;  // dims_ points into space_
+  SobolProposer& operator=(const SobolProposer&) = delete;
 
   Json Propose(const History&) override {
     return PointFromUnit(space_, dims_, sobol_.Point(next_++));

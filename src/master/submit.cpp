@@ -46,6 +46,9 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
     s.created_at = now;
     YARD_RETURN_IF_ERROR(changes.txn().InsertSweep(s));
     result.sweep_id = s.id;
+    // Without a seed of its own, each sweep draws its own trials, repeatably.
+    if (!s.spec.contains("search") || !s.spec["search"].is_object()) s.spec["search"] = Json::object();
+    if (!s.spec["search"].contains("seed")) s.spec["search"]["seed"] = s.id;
     YARD_ASSIGN_OR_RETURN(ActiveSearch search, MakeActiveSearch(s));
     YARD_RETURN_IF_ERROR(AdvanceSearch(search, changes, now));
     search.sweep.searcher_state = search.searcher->SaveState();

@@ -16,7 +16,9 @@ namespace {
 
 using testing::SweepDriver;
 
-const char* kAlgorithms[] = {"grid", "random", "tpe", "asha", "hyperband", "bohb"};
+// Every algorithm, and the multi-fidelity ones in both budget modes ("asha:stop").
+const char* kAlgorithms[] = {"grid",      "random",         "tpe",      "asha", "hyperband", "bohb",
+                             "asha:stop", "hyperband:stop", "bohb:stop"};
 
 SearchSpace MixedSpace() {
   auto space = ParseSearchSpace(Json::parse(R"({
@@ -41,14 +43,17 @@ SearchSpace GridSpace() {
   return *space;
 }
 
-SearchConfig Config(const std::string& algorithm, uint64_t seed, int max_trials = 40) {
+SearchConfig Config(const std::string& variant, uint64_t seed, int max_trials = 40) {
+  std::string algorithm = variant.substr(0, variant.find(':'));
+  bool stop = variant.find(":stop") != std::string::npos;
   SearchConfig c;
   c.algorithm = algorithm;
   c.metric = "acc";
   c.maximize = true;
   c.seed = seed;
   if (algorithm != "grid") c.max_trials = max_trials;
-  if (UsesBudget(algorithm)) c.budget = Budget{"epochs", 1, 9, 3};
+  if (UsesBudget(algorithm))
+    c.budget = Budget{"epochs", 1, 9, 3, stop ? BudgetMode::kStop : BudgetMode::kPromote};
   return c;
 }
 
@@ -140,7 +145,9 @@ TEST(Searchers, EveryValueWithinTheSpace) {
     driver.RunToEnd();
     ASSERT_FALSE(driver.decisions().empty()) << a;
     std::set<int64_t> created;
+    std::map<DecisionKind, int> kinds;
     for (const Decision& d : driver.decisions()) {
+      ++kinds[d.kind];
       if (d.kind == DecisionKind::kStop) continue;
       ExpectInSpace(space, d.hparams, c.budget ? c.budget->param : "");
       if (c.budget) {
@@ -155,6 +162,11 @@ TEST(Searchers, EveryValueWithinTheSpace) {
       EXPECT_EQ(created.size(), 200u) << a;
     EXPECT_TRUE(searcher->Finished()) << a;
     EXPECT_TRUE(searcher->Ask(5).empty()) << a;
+    // Promotion mode promotes and never stops; stopping mode the other way round.
+    bool promotes = c.budget && c.budget->mode == BudgetMode::kPromote;
+    bool stops = c.budget && c.budget->mode == BudgetMode::kStop;
+    EXPECT_EQ(kinds[DecisionKind::kPromote] > 0, promotes) << a;
+    EXPECT_EQ(kinds[DecisionKind::kStop] > 0, stops) << a;
   }
 }
 
@@ -192,7 +204,7 @@ TEST(Searchers, SaveStateAndRestoreContinueExactly) {
       for (int i = 0; i < cut; ++i) driver.Step();
       // Through text, as the database keeps it.
       Json saved = Json::parse(first->SaveState().dump());
-      EXPECT_EQ(saved["algorithm"], a);
+      EXPECT_EQ(saved["algorithm"], c.algorithm);
       EXPECT_EQ(saved["version"], 1);
       first.reset();
       auto restored = Make(space, c, saved);

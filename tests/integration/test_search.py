@@ -1,0 +1,124 @@
+"""Searchers through a real master and worker: ASHA stops poor trials early and promoted
+trials resume from their checkpoints; adaptive searches survive a master restart."""
+
+import os
+import re
+import time
+import unittest
+
+from harness import ClusterTest, wait_until
+
+TRAINER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_trainer.py")
+
+
+def search_spec(algorithm, **search):
+    return {
+        "name": f"{algorithm}-search",
+        "command": ["/usr/bin/python3", TRAINER],
+        "hyperparameters": {"x": {"type": "float", "min": 0.0, "max": 1.0}, "epochs": 9},
+        "search": {"algorithm": algorithm, "metric": "score", "goal": "maximize", "seed": 3,
+                   **search},
+    }
+
+
+class SearchTest(ClusterTest):
+
+    def wait_sweep(self, sweep_id, timeout=120):
+        return wait_until(lambda: (s := self.cluster.api("GET", f"/v1/sweeps/{sweep_id}"))["state"]
+                          in ("DONE", "CANCELLED") and s, timeout=timeout, interval=0.2,
+                          what=f"sweep {sweep_id} to finish")
+
+    def asha(self, mode, max_trials):
+        spec = search_spec("asha", max_trials=max_trials, max_parallel=3,
+                           budget={"param": "epochs", "min": 1, "max": 9, "reduction": 3,
+                                   "mode": mode})
+        r = self.cluster.submit(spec)
+        sweep = self.wait_sweep(r["sweep_id"])
+        jobs = self.cluster.jobs(sweep=r["sweep_id"])
+        self.assertNotIn("FAILED", [j["state"] for j in jobs], jobs)
+        trials = {}
+        for j in jobs:
+            trials.setdefault(j["trial"], []).append(j)
+        self.assertEqual(len(trials), max_trials)
+        return r["sweep_id"], sweep, jobs, trials
+
+    def test_asha_promoted_trials_resume_from_their_checkpoints(self):
+        c = self.cluster
+        c.start_worker("w", gpus="fake:3")
+        sweep_id, sweep, jobs, trials = self.asha("promote", 12)
+        promoted = {t: js for t, js in trials.items() if len(js) > 1}
+        self.assertTrue(promoted, "no trial was promoted")
+        for t, js in promoted.items():
+            js.sort(key=lambda j: j["id"])
+            budgets = [j["hparams"]["epochs"] for j in js]
+            self.assertEqual(budgets, sorted(budgets), f"trial {t}")
+            for prev, nxt in zip(js, js[1:]):
+                self.assertEqual(prev["state"], "SUCCEEDED")
+                log = c.log(nxt["id"])
+                # It picks up where the last run left off: only the new epochs are trained.
+                self.assertIn(f"resumed from epoch {prev['hparams']['epochs']}", log)
+                self.assertIn(f"trained epochs {prev['hparams']['epochs'] + 1}..", log)
+        # Only the best of each rung go on: fewer trials reach the top budget than start.
+        at_top = [t for t, js in trials.items() if max(j["hparams"]["epochs"] for j in js) == 9]
+        self.assertLess(len(at_top), len(trials) / 2)
+        best = sweep["trials"][0]
+        self.assertEqual(best["budget"], 9)
+        full = [t for t in sweep["trials"] if t["budget"] == 9 and t["metric_value"] is not None]
+        self.assertEqual(best["metric_value"], max(t["metric_value"] for t in full))
+        self.assertGreater(sweep["gpu_seconds"], 0)
+        table = c.yard("sweep", str(sweep_id)).stdout
+        self.assertIn("GPU-seconds", table)
+        self.assertIn("epochs", table)
+
+    def test_asha_stops_poor_trials_early(self):
+        c = self.cluster
+        c.start_worker("w", gpus="fake:3")
+        sweep_id, sweep, jobs, trials = self.asha("stop", 9)
+        stopped = [j for j in jobs if j["state"] == "STOPPED_EARLY"]
+        self.assertTrue(stopped, f"nothing stopped early: {[j['state'] for j in jobs]}")
+        for j in stopped:
+            # Stopped at a rung boundary, short of the full 9 epochs.
+            steps = [int(m) for m in re.findall(r'"step": (\d+)', c.log(j["id"]))]
+            self.assertLess(max(steps), 9, j)
+            self.assertIn("stopped early", j["reason"])
+        finished = [j for j in jobs if j["state"] == "SUCCEEDED"]
+        self.assertTrue(finished)
+        self.assertEqual(sweep["trials"][0]["state"], "SUCCEEDED")
+
+    def test_tpe_search_continues_after_a_master_restart(self):
+        c = self.cluster
+        c.start_worker("w", gpus="fake:2")
+        r = c.submit(search_spec("tpe", max_trials=10, max_parallel=2))
+        wait_until(lambda: len([j for j in c.jobs(sweep=r["sweep_id"]) if j["state"] == "SUCCEEDED"]) >= 3,
+                   timeout=60, what="a few trials to finish")
+        c.kill9(c.master)
+        c.start_master()
+        sweep = self.wait_sweep(r["sweep_id"])
+        jobs = c.jobs(sweep=r["sweep_id"])
+        self.assertEqual(len({j["trial"] for j in jobs}), 10)
+        self.assertEqual(sweep["state"], "DONE")
+        xs = [j["hparams"]["x"] for j in jobs]
+        self.assertEqual(len(set(xs)), len(xs), "a trial was repeated")
+        self.assertTrue(all(0 <= x <= 1 for x in xs))
+
+    def test_bad_search_blocks_are_refused_whole(self):
+        c = self.cluster
+        cases = [
+            ({"x": {"type": "float", "min": 2, "max": 1}, "epochs": 9}, {"algorithm": "random", "metric": "score", "max_trials": 3}, "min"),
+            ({"x": {"type": "log", "min": 0, "max": 1}}, {"algorithm": "random", "metric": "score", "max_trials": 3}, "log"),
+            ({"x": {"type": "choice", "values": []}}, {"algorithm": "random", "metric": "score", "max_trials": 3}, "x"),
+            ({"x": {"type": "float", "min": 0, "max": 1}}, {"algorithm": "asha", "metric": "score", "max_trials": 3,
+                                                            "budget": {"param": "epochs", "min": 1, "max": 9}}, "epochs"),
+            ({"x": {"type": "float", "min": 0, "max": 1}}, {"algorithm": "tpe", "max_trials": 3}, "metric"),
+        ]
+        for space, search, word in cases:
+            spec = {"name": "bad", "command": ["true"], "hyperparameters": space, "search": search}
+            code, body = c.api_error("POST", "/v1/jobs", {"spec": spec})
+            self.assertEqual(code, 400, body)
+            self.assertIn(word, body["error"]["message"])
+        self.assertEqual(c.jobs(), [])
+        self.assertEqual(c.api("GET", "/v1/sweeps")["sweeps"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
