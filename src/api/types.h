@@ -95,7 +95,7 @@ struct Sweep {
   std::string algorithm;  // "grid", ...
   std::string metric;     // empty: none
   bool maximize = true;
-  std::string state;  // "ACTIVE", "DONE", "CANCELLED"
+  std::string state;    // "ACTIVE", "DONE", "CANCELLED"
   Json searcher_state;  // the searcher's SaveState(), so a restarted master continues it
   Micros created_at = 0;
   Micros finished_at = 0;

@@ -14,8 +14,9 @@ int ActiveSearch::MaxParallel() const {
 
 Status DescribeSweep(const JobSpec& spec, Sweep& sweep) {
   YARD_ASSIGN_OR_RETURN(hpo::SearchSpace space, hpo::ParseSearchSpace(spec.hyperparameters));
-  YARD_ASSIGN_OR_RETURN(hpo::SearchConfig config,
-                        hpo::ParseSearchConfig(spec.search.is_null() ? Json::object() : spec.search, space));
+  YARD_ASSIGN_OR_RETURN(
+      hpo::SearchConfig config,
+      hpo::ParseSearchConfig(spec.search.is_null() ? Json::object() : spec.search, space));
   sweep.algorithm = config.algorithm;
   sweep.metric = config.metric;
   sweep.maximize = config.maximize;

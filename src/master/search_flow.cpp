@@ -52,10 +52,9 @@ Status Master::ApplyDecisions(ActiveSearch& search, const std::vector<hpo::Decis
       Job stopping = *job;
       stopping.stop_early = true;
       if (stopping.state == JobState::kQueued) {
-        YARD_RETURN_IF_ERROR(changes.Put(stopping, JobState::kStoppedEarly,
-                                         "stopped early by the " + search.config.algorithm +
-                                             " search before it started",
-                                         now));
+        YARD_RETURN_IF_ERROR(changes.Put(
+            stopping, JobState::kStoppedEarly,
+            "stopped early by the " + search.config.algorithm + " search before it started", now));
       } else {
         stopping.cancel_requested = true;
         stopping.reason = "stopping early: the " + search.config.algorithm + " search cut it";
@@ -74,7 +73,8 @@ Status Master::ApplyDecisions(ActiveSearch& search, const std::vector<hpo::Decis
     job.hparams = d.hparams;
     job.state = JobState::kQueued;
     job.reason = d.kind == hpo::DecisionKind::kPromote
-                     ? "promoted to " + search.config.budget->param + "=" + ValueText(d.hparams[search.config.budget->param])
+                     ? "promoted to " + search.config.budget->param + "=" +
+                           ValueText(d.hparams[search.config.budget->param])
                      : "submitted";
     job.submitted_at = now;
     YARD_RETURN_IF_ERROR(changes.Insert(job));

@@ -19,10 +19,9 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
   std::lock_guard lock(mu_);
   int most = state_.MaxGpusOnOneWorker();
   if (!state_.workers().empty() && spec.resources.gpus > most) {
-    return InvalidArgument("spec field 'resources.gpus': asks for " +
-                           std::to_string(spec.resources.gpus) +
-                           " GPUs on one worker, but the largest worker has " +
-                           std::to_string(most));
+    return InvalidArgument(
+        "spec field 'resources.gpus': asks for " + std::to_string(spec.resources.gpus) +
+        " GPUs on one worker, but the largest worker has " + std::to_string(most));
   }
   Micros now = NowMicros();
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
@@ -47,7 +46,8 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
     YARD_RETURN_IF_ERROR(changes.txn().InsertSweep(s));
     result.sweep_id = s.id;
     // Without a seed of its own, each sweep draws its own trials, repeatably.
-    if (!s.spec.contains("search") || !s.spec["search"].is_object()) s.spec["search"] = Json::object();
+    if (!s.spec.contains("search") || !s.spec["search"].is_object())
+      s.spec["search"] = Json::object();
     if (!s.spec["search"].contains("seed")) s.spec["search"]["seed"] = s.id;
     YARD_ASSIGN_OR_RETURN(ActiveSearch search, MakeActiveSearch(s));
     YARD_RETURN_IF_ERROR(AdvanceSearch(search, changes, now));

@@ -120,7 +120,8 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
       YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kStarting, "starting on " + name, now));
     }
     if (job.cancel_requested)
-      response.kill.push_back({job.id, job.attempt, job.stop_early ? "stopped early" : "cancelled"});
+      response.kill.push_back(
+          {job.id, job.attempt, job.stop_early ? "stopped early" : "cancelled"});
   }
   // The worker lists every job it holds, so an unlisted one past ASSIGNED is gone from it.
   for (int64_t job_id : std::set<int64_t>(w->jobs)) {

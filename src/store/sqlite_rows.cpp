@@ -95,7 +95,9 @@ Result<Sweep> ReadSweep(const Stmt& row) {
   sweep.state = row.Text(7);
   sweep.created_at = row.Int(8);
   sweep.finished_at = row.Int(9);
-  YARD_ASSIGN_OR_RETURN(sweep.searcher_state, ParseColumn(row.Text(10), "sweep " + std::to_string(sweep.id) + " searcher_state"));
+  YARD_ASSIGN_OR_RETURN(
+      sweep.searcher_state,
+      ParseColumn(row.Text(10), "sweep " + std::to_string(sweep.id) + " searcher_state"));
   return sweep;
 }
 

@@ -352,7 +352,8 @@ TEST(ParseJobSpecErrors, HyperparameterValuesCannotHoldPlaceholdersOrNul) {
 TEST(ParseJobSpecErrors, SearchBlock) {
   EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "search", "grid")), "'search'");
   EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "search", Json::array())), "'search'");
-  auto ok = ParseJobSpec(With(MinimalSpec(), "search", {{"algorithm", "asha"}, {"metric", "loss"}}));
+  auto ok =
+      ParseJobSpec(With(MinimalSpec(), "search", {{"algorithm", "asha"}, {"metric", "loss"}}));
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
 }
 

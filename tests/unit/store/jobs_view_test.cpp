@@ -60,9 +60,9 @@ TEST_F(JobsViewTest, IsQueryableWithPlainSql) {
   RawDb raw(DbPath());
   std::vector<std::string> names;
   auto rows = Rows(raw.get(), "SELECT * FROM jobs_view ORDER BY id", &names);
-  EXPECT_EQ(names, (std::vector<std::string>{"id", "name", "state", "user", "sweep", "trial", "worker",
-                                             "gpus", "submitted", "started", "finished", "metric",
-                                             "exit_code", "reason"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "name", "state", "user", "sweep", "trial",
+                                             "worker", "gpus", "submitted", "started", "finished",
+                                             "metric", "exit_code", "reason"}));
   ASSERT_EQ(rows.size(), 2u);
 
   const auto& r = rows[0];
