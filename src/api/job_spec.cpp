@@ -1,6 +1,5 @@
 #include "api/job_spec.h"
 
-#include <regex>
 #include <set>
 
 #include "common/clock.h"
@@ -188,14 +187,25 @@ Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
   return words;
 }
 
-std::vector<std::string> PlaceholderNames(std::string_view text) {
-  static const std::regex kPlaceholder(R"(\{([A-Za-z_][A-Za-z0-9_]*)\})");
-  std::vector<std::string> names;
-  std::string s(text);
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), kPlaceholder);
-       it != std::sregex_iterator(); ++it) {
-    names.push_back((*it)[1].str());
+std::vector<Placeholder> FindPlaceholders(std::string_view text) {
+  auto is_start = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+  auto is_part = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::vector<Placeholder> found;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{' || i + 1 >= text.size() || !is_start(text[i + 1])) continue;
+    size_t j = i + 2;
+    while (j < text.size() && is_part(text[j])) ++j;
+    if (j < text.size() && text[j] == '}') {
+      found.push_back({i, j + 1, std::string(text.substr(i + 1, j - i - 1))});
+      i = j;
+    }
   }
+  return found;
+}
+
+std::vector<std::string> PlaceholderNames(std::string_view text) {
+  std::vector<std::string> names;
+  for (auto& p : FindPlaceholders(text)) names.push_back(std::move(p.name));
   return names;
 }
 

@@ -23,6 +23,15 @@ Json JobSpecToJson(const JobSpec& spec);
 // command is never run by a shell.
 Result<std::vector<std::string>> SplitCommandLine(std::string_view line);
 
+// A `{name}` placeholder in a text: where it starts and ends (one past the '}'), and the name.
+// Names are letters, digits and '_', not starting with a digit; other braces are plain text.
+struct Placeholder {
+  size_t begin = 0;
+  size_t end = 0;
+  std::string name;
+};
+std::vector<Placeholder> FindPlaceholders(std::string_view text);
+
 // The names of the {name} placeholders in `text`, in order of appearance.
 std::vector<std::string> PlaceholderNames(std::string_view text);
 

@@ -1,6 +1,6 @@
 #include "hpo/grid.h"
 
-#include <regex>
+#include "api/job_spec.h"
 
 namespace yard {
 
@@ -47,20 +47,15 @@ std::string ValueText(const Json& value) {
 }
 
 JobSpec FillPlaceholders(const JobSpec& spec, const Json& point) {
-  static const std::regex kPlaceholder(R"(\{([A-Za-z_][A-Za-z0-9_]*)\})");
   auto fill = [&](const std::string& text) {
     std::string out;
-    auto begin = std::sregex_iterator(text.begin(), text.end(), kPlaceholder);
     size_t last = 0;
-    for (auto it = begin; it != std::sregex_iterator(); ++it) {
-      const auto& m = *it;
-      std::string name = m[1].str();
-      out.append(text, last, m.position(0) - last);
-      if (point.contains(name))
-        out += ValueText(point[name]);
-      else
-        out += m.str(0);  // ParseJobSpec refuses these; keep them visible if one slips by
-      last = m.position(0) + m.length(0);
+    for (const auto& p : FindPlaceholders(text)) {
+      out.append(text, last, p.begin - last);
+      // ParseJobSpec refuses unknown names; keep one visible if it ever slips by.
+      out +=
+          point.contains(p.name) ? ValueText(point[p.name]) : text.substr(p.begin, p.end - p.begin);
+      last = p.end;
     }
     out.append(text, last, std::string::npos);
     return out;
