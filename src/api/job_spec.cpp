@@ -223,9 +223,18 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
       YARD_ASSIGN_OR_RETURN(spec.command, ParseCommand(value));
       has_command = true;
     } else if (key == "code") {
-      return FieldError("code", "needs the file server, which this version does not have yet");
+      // A local folder in a spec file (yard submit snapshots it and puts code/<sha256> here);
+      // the master checks the snapshot exists.
+      YARD_ASSIGN_OR_RETURN(spec.code, GetString(value, "code"));
+      if (spec.code.empty() || spec.code.find('\0') != std::string::npos)
+        return FieldError("code", "must name a folder");
     } else if (key == "data") {
-      return FieldError("data", "needs the file server, which this version does not have yet");
+      if (!value.is_array()) return FieldError("data", "must be a list of file-server paths");
+      for (const auto& item : value) {
+        if (!item.is_string() || item.get_ref<const std::string&>().empty())
+          return FieldError("data", "must be a list of file-server paths");
+        spec.data.push_back(item.get<std::string>());
+      }
     } else if (key == "resources") {
       YARD_RETURN_IF_ERROR(ParseResources(value, spec.resources));
     } else if (key == "priority") {
@@ -264,8 +273,8 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
       spec.search = value;
     } else {
       return InvalidArgument("spec field '" + key +
-                             "' is not known (known: name, image, command, resources, priority, "
-                             "max_retries, timeout, env, hyperparameters, search)");
+                             "' is not known (known: name, image, command, code, data, resources, "
+                             "priority, max_retries, timeout, env, hyperparameters, search)");
     }
   }
   if (!has_command) return FieldError("command", "is required");
@@ -304,6 +313,8 @@ Json JobSpecToJson(const JobSpec& spec) {
             {"priority", spec.priority},
             {"max_retries", spec.max_retries}};
   if (!spec.image.empty()) j["image"] = spec.image;
+  if (!spec.code.empty()) j["code"] = spec.code;
+  if (!spec.data.empty()) j["data"] = spec.data;
   if (spec.timeout_s > 0) j["timeout"] = FormatDuration(spec.timeout_s);
   if (!spec.env.empty()) j["env"] = spec.env;
   if (!spec.hyperparameters.empty()) j["hyperparameters"] = spec.hyperparameters;

@@ -78,7 +78,12 @@ Result<RegisterRequest> RegisterRequestFromJson(const Json& j) {
 }
 
 Json ToJson(const RegisterResponse& r) {
-  return {{"worker_id", r.worker_id}, {"heartbeat_interval_ms", r.heartbeat_interval_ms}};
+  Json offsets = Json::array();
+  for (const auto& [job, offset] : r.output_offsets)
+    offsets.push_back({{"job_id", job}, {"offset", offset}});
+  return {{"worker_id", r.worker_id},
+          {"heartbeat_interval_ms", r.heartbeat_interval_ms},
+          {"output_offsets", offsets}};
 }
 
 Result<RegisterResponse> RegisterResponseFromJson(const Json& j) {
@@ -86,6 +91,14 @@ Result<RegisterResponse> RegisterResponseFromJson(const Json& j) {
   YARD_ASSIGN_OR_RETURN(r.worker_id, RequireInt(j, "worker_id"));
   YARD_ASSIGN_OR_RETURN(int64_t ms, RequireInt(j, "heartbeat_interval_ms"));
   r.heartbeat_interval_ms = static_cast<int>(std::clamp<int64_t>(ms, 10, 600'000));
+  if (j.contains("output_offsets")) {
+    if (!j["output_offsets"].is_array()) return InvalidArgument("output_offsets must be a list");
+    for (const auto& o : j["output_offsets"]) {
+      YARD_ASSIGN_OR_RETURN(int64_t job, RequireInt(o, "job_id"));
+      YARD_ASSIGN_OR_RETURN(int64_t offset, RequireInt(o, "offset"));
+      r.output_offsets[job] = offset;
+    }
+  }
   return r;
 }
 

@@ -5,6 +5,7 @@
 // either side restarts.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct RegisterRequest {
 struct RegisterResponse {
   int64_t worker_id = 0;
   int heartbeat_interval_ms = 3000;
+  // For each reattached job that is still this worker's: how many bytes of its current
+  // attempt's output the master already holds, so that shipping resumes there.
+  std::map<int64_t, int64_t> output_offsets;
 };
 
 struct HeartbeatRequest {

@@ -65,6 +65,10 @@ int RunCli(int argc, char** argv) {
   submit_cmd->add_option("spec", submit.file, "SPEC.yaml")->required();
   submit_cmd->add_option("--set", submit.overrides, "override a field: key=value");
   submit_cmd->add_flag("--json", submit.json, "print the ids as JSON");
+  submit_cmd
+      ->add_option("--max-code-size", submit.max_code_bytes,
+                   "size limit of the spec's code folder, in bytes")
+      ->capture_default_str();
   submit_cmd->callback([&] { std::exit(SubmitCommand(submit)); });
 
   RunFlags run;
@@ -113,6 +117,40 @@ int RunCli(int argc, char** argv) {
   auto* workers = app.add_subcommand("workers", "servers, their GPUs, what runs on each");
   workers->add_flag("--json", json, "JSON for programs");
   workers->callback([&] { std::exit(WorkersCommand(json)); });
+
+  std::string registry;
+  auto* images = app.add_subcommand("images", "images in the registry: repositories and tags");
+  images->add_option("--registry", registry,
+                     "HOST:PORT (default: $YARD_REGISTRY or 127.0.0.1:5000)");
+  images->add_flag("--json", json, "JSON for programs");
+  images->callback([&] { std::exit(ImagesCommand(registry, json)); });
+
+
+  std::string local, remote, root = "yard-files", host = "127.0.0.1";
+  int port = 7071;
+  bool recursive = false;
+  auto* files =
+      app.add_subcommand("files", "datasets, code, checkpoints and outputs on the file server");
+  files->require_subcommand(1);
+  auto* put = files->add_subcommand("put", "upload a file: yard files put LOCAL REMOTE");
+  put->add_option("local", local, "local file")->required();
+  put->add_option("remote", remote, "path on the file server, e.g. datasets/mnist/train.bin")
+      ->required();
+  put->callback([&] { std::exit(FilesPutCommand(local, remote)); });
+  auto* get = files->add_subcommand("get", "download a file: yard files get REMOTE LOCAL");
+  get->add_option("remote", remote, "path on the file server")->required();
+  get->add_option("local", local, "local file")->required();
+  get->callback([&] { std::exit(FilesGetCommand(remote, local)); });
+  auto* ls = files->add_subcommand("ls", "list a folder of the file server");
+  ls->add_option("path", remote, "folder (default: the top)");
+  ls->add_flag("-r,--recursive", recursive, "every file below, not just the folder's own");
+  ls->add_flag("--json", json, "JSON for programs");
+  ls->callback([&] { std::exit(FilesLsCommand(remote, recursive, json)); });
+  auto* serve = files->add_subcommand("serve", "run a file server alone");
+  serve->add_option("--root", root, "its folder")->capture_default_str();
+  serve->add_option("--host", host, "address to listen on")->capture_default_str();
+  serve->add_option("--port", port, "port")->capture_default_str();
+  serve->callback([&] { std::exit(FilesServeCommand(root, host, port)); });
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace yard {
 
 struct ServerFlags {
@@ -32,6 +36,7 @@ int UpCommand(const ServerFlags& server, const WorkerFlags& worker);
 
 struct SubmitFlags {
   std::string file;
+  uint64_t max_code_bytes = 1ull << 30;  // the code folder's size limit
   std::vector<std::string> overrides;
   bool json = false;
 };
@@ -54,6 +59,16 @@ int LogsCommand(const std::string& id, bool follow);
 int SweepsCommand(bool json);
 int SweepCommand(const std::string& id, bool json);
 int WorkersCommand(bool json);
+// The registry's repositories and tags; `registry` empty: $YARD_REGISTRY, else 127.0.0.1:5000.
+int ImagesCommand(const std::string& registry, bool json);
+
+// yard simulate (simulate_command.cpp): adds the subcommand with its flags to `app`.
+void AddSimulateCommand(CLI::App& app);
+
+int FilesPutCommand(const std::string& local, const std::string& remote);
+int FilesGetCommand(const std::string& remote, const std::string& local);
+int FilesLsCommand(const std::string& prefix, bool recursive, bool json);
+int FilesServeCommand(const std::string& root, const std::string& host, int port);
 
 // Prints "yard: <message>" to stderr and returns 1.
 int Fail(const std::string& message);

@@ -1,10 +1,13 @@
 // yard submit, yard run, yard cancel.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "cli/spec_file.h"
 #include "client/http_client.h"
+#include "files/snapshot.h"
 
 namespace yard {
 namespace {
@@ -34,10 +37,33 @@ int SubmitSpec(const Json& spec, bool json) {
 
 }  // namespace
 
+// Replaces a spec's `code:` folder (relative to the spec file) with a snapshot on the file
+// server, so the job runs exactly this code even if the folder changes afterwards.
+Status SnapshotCode(Json& spec, const std::string& spec_file, uint64_t max_bytes) {
+  if (!spec.contains("code") || !spec["code"].is_string()) return Status::Ok();
+  namespace fs = std::filesystem;
+  fs::path folder = spec["code"].get<std::string>();
+  if (folder.is_relative()) folder = fs::absolute(spec_file).parent_path() / folder;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    return InvalidArgument("spec field 'code': " + folder.string() + " is not a folder");
+  ProgressBar bar("code");
+  auto snap = SnapshotFolder(MasterUrlFromEnv(), folder.lexically_normal().string(), {}, max_bytes,
+                             [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+  if (!snap.ok()) return snap.status().Prefixed("code snapshot of " + folder.string());
+  std::cerr << "code: " << folder.lexically_normal().string() << ": " << snap->files << " files, "
+            << FormatBytes(snap->total_bytes) << " (" << FormatBytes(snap->bytes_uploaded)
+            << " sent), snapshot " << snap->id.substr(0, 12) << "\n";
+  spec["code"] = "code/" + snap->id;
+  return Status::Ok();
+}
+
 int SubmitCommand(const SubmitFlags& flags) {
   auto spec = ReadSpecFile(flags.file);
   if (!spec.ok()) return Fail(spec.status().message());
   if (Status s = ApplyOverrides(*spec, flags.overrides); !s.ok()) return Fail(s.message());
+  if (Status s = SnapshotCode(*spec, flags.file, flags.max_code_bytes); !s.ok())
+    return Fail(s.message());
   return SubmitSpec(*spec, flags.json);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "client/http_client.h"
+#include "files/file_store.h"
 #include "master/api_server.h"
 #include "master/master.h"
 #include "worker/worker.h"
@@ -72,10 +73,11 @@ class MasterServer {
                           ParseMillis("--heartbeat-interval", flags.heartbeat_interval));
     YARD_ASSIGN_OR_RETURN(auto listen, ParseListen(flags.listen));
     YARD_ASSIGN_OR_RETURN(master_, Master::Open(options));
+    YARD_ASSIGN_OR_RETURN(files_, FileStore::Open({(options.data_dir / "files").string()}));
     ApiServerOptions api;
     api.host = listen.first;
     api.port = listen.second;
-    server_ = std::make_unique<ApiServer>(*master_, api);
+    server_ = std::make_unique<ApiServer>(*master_, api, files_.get());
     YARD_RETURN_IF_ERROR(server_->Start());
     url_ = "http://" + api.host + ":" + std::to_string(server_->port());
     liveness_ = std::thread([this] {
@@ -96,6 +98,7 @@ class MasterServer {
 
  private:
   std::unique_ptr<Master> master_;
+  std::unique_ptr<FileStore> files_;  // outlives server_, which serves it
   std::unique_ptr<ApiServer> server_;
   std::thread liveness_;
   std::atomic<bool> stop_{false};

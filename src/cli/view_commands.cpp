@@ -117,6 +117,11 @@ int ShowCommand(const std::string& id, bool json) {
     for (const auto& [k, v] : j["metrics"].items())
       std::cout << "  " << k << " = " << Str(v) << "\n";
   }
+  if (j.contains("outputs") && !j["outputs"].empty()) {
+    std::cout << "outputs (yard files get PATH LOCAL):\n";
+    for (const auto& o : j["outputs"])
+      std::cout << "  " << Str(o["path"]) << "  " << Str(o["size"]) << " bytes\n";
+  }
   std::cout << "history:\n";
   for (const auto& h : j["history"])
     std::cout << "  " << Str(h["at"]) << "  " << std::left << std::setw(13) << Str(h["state"])

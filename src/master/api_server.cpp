@@ -9,6 +9,9 @@
 
 #include "api/json.h"
 #include "api/protocol.h"
+#include "files/file_routes.h"
+#include "files/file_store.h"
+#include "files/store_path.h"
 
 namespace yard {
 namespace {
@@ -141,17 +144,74 @@ Json RankedTrials(const Sweep& sweep, const std::vector<Job>& jobs, double* tota
   return out;
 }
 
+// A spec's `code` must be a snapshot on this file server and each `data` path must be there,
+// or the job would fail on its worker long after the typo.
+Status CheckSpecFiles(const FileStore& files, const Json& spec) {
+  if (spec.contains("code") && spec["code"].is_string()) {
+    const std::string code = spec["code"];
+    auto entry = files.Stat(code);
+    if (code.rfind("code/", 0) != 0 || !entry.ok() || entry->kind != EntryKind::kSnapshot)
+      return InvalidArgument("spec field 'code': '" + code +
+                             "' is not a code snapshot on the file server (yard submit uploads "
+                             "the folder a spec file names)");
+  }
+  if (spec.contains("data") && spec["data"].is_array()) {
+    for (const auto& item : spec["data"]) {
+      if (!item.is_string()) continue;  // ParseJobSpec names the type error
+      auto path = NormalizeStorePath(item.get<std::string>());
+      if (!path.ok()) return path.status().Prefixed("spec field 'data'");
+      auto listed = files.List(*path, /*recursive=*/false);
+      if (!listed.ok())
+        return InvalidArgument("spec field 'data': nothing at '" + *path +
+                               "' on the file server (yard files put uploads it)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-ApiServer::ApiServer(Master& master, ApiServerOptions options)
-    : master_(master), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {}
+ApiServer::ApiServer(Master& master, ApiServerOptions options, FileStore* files)
+    : master_(master),
+      options_(std::move(options)),
+      files_(files),
+      server_(std::make_unique<httplib::Server>()) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
 Status ApiServer::Start() {
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(options_.max_body_bytes);
+  // File uploads stream through the store and may be large; every other body is read whole
+  // into memory, so its size is checked from its headers before a byte of it is read.
+  size_t max_body = options_.max_body_bytes;
+  size_t max_file = files_ ? static_cast<size_t>(files_->max_file_bytes()) : max_body;
+  server_->set_payload_max_length(std::max(max_body, max_file));
+  server_->set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.rfind("/v1/files/", 0) == 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method != "POST" && req.method != "PUT")
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (!req.has_header("Content-Length")) {
+      SendError(res, InvalidArgument("a request body needs a Content-Length"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    uint64_t length = 0;
+    const std::string text = req.get_header_value("Content-Length");
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+    if (ec != std::errc() || p != text.data() + text.size() || length > max_body) {
+      SendError(res, TooLarge("the request body is over the limit of " + std::to_string(max_body) +
+                              " bytes"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  if (files_) {
+    FileStore* files = files_;
+    server_->set_expect_100_continue_handler(
+        [files](const httplib::Request& req, httplib::Response& res) {
+          return FilesExpectContinue(*files, req, res);
+        });
+  }
   server_->set_tcp_nodelay(true);
   server_->set_keep_alive_timeout(5);  // also bounds how long Stop() waits on idle connections
   server_->set_read_timeout(std::chrono::seconds(60));
@@ -177,6 +237,8 @@ Status ApiServer::Start() {
     port_ = options_.port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing before its loop runs, and a join would then hang.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
 }
 
@@ -187,6 +249,7 @@ void ApiServer::Stop() {
 
 void ApiServer::Routes() {
   httplib::Server& s = *server_;
+  if (files_) RegisterFileRoutes(s, *files_);
   Master& m = master_;
   const ApiServerOptions opts = options_;
 
@@ -209,7 +272,8 @@ void ApiServer::Routes() {
   });
 
   // Jobs.
-  s.Post("/v1/jobs", [&m, opts](const httplib::Request& req, httplib::Response& res) {
+  FileStore* files = files_;
+  s.Post("/v1/jobs", [&m, opts, files](const httplib::Request& req, httplib::Response& res) {
     if (req.body.size() > opts.max_spec_bytes)
       return SendError(res, TooLarge("the spec is over the limit of " +
                                      std::to_string(opts.max_spec_bytes) + " bytes"));
@@ -220,6 +284,10 @@ void ApiServer::Routes() {
     std::string user = body->value("user", "");
     if (body->contains("user") && !(*body)["user"].is_string())
       return SendError(res, InvalidArgument("field 'user' must be a string"));
+    if (files) {
+      if (Status checked = CheckSpecFiles(*files, (*body)["spec"]); !checked.ok())
+        return SendError(res, checked);
+    }
     auto r = m.Submit((*body)["spec"], user.empty() ? "anonymous" : user);
     if (!Check(res, r)) return;
     Json out = {{"job_ids", r->job_ids}};
@@ -238,14 +306,22 @@ void ApiServer::Routes() {
     SendJson(res, {{"jobs", out}});
   });
 
-  s.Get(R"(/v1/jobs/([^/]+))", [&m](const httplib::Request& req, httplib::Response& res) {
+  s.Get(R"(/v1/jobs/([^/]+))", [&m, files](const httplib::Request& req, httplib::Response& res) {
     auto id = PathId(req, "job");
     if (!Check(res, id)) return;
     auto job = m.GetJob(*id);
     if (!Check(res, job)) return;
     auto history = m.History(*id);
     if (!Check(res, history)) return;
-    SendJson(res, JobWithHistory(*job, *history));
+    Json j = JobWithHistory(*job, *history);
+    j["outputs"] = Json::array();
+    if (files) {
+      auto listed = files->List("outputs/job-" + std::to_string(*id), /*recursive=*/true);
+      if (listed.ok())
+        for (const auto& e : listed->entries)
+          j["outputs"].push_back({{"path", e.path}, {"size", e.size}});
+    }
+    SendJson(res, j);
   });
 
   s.Get(R"(/v1/jobs/([^/]+)/metrics)", [&m](const httplib::Request& req, httplib::Response& res) {

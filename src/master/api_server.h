@@ -15,17 +15,20 @@ class Server;
 
 namespace yard {
 
+class FileStore;
+
 struct ApiServerOptions {
   std::string host = "127.0.0.1";
   int port = 7070;
   size_t max_spec_bytes = 1 << 20;   // a submitted spec
-  size_t max_body_bytes = 16 << 20;  // anything else (job output chunks)
+  size_t max_body_bytes = 16 << 20;  // any other body but file uploads (job output chunks)
   int threads = 64;                  // each worker holds one for its long poll
 };
 
 class ApiServer {
  public:
-  ApiServer(Master& master, ApiServerOptions options);
+  // `files`, when given, is served under /v1/files; it must outlive the server.
+  ApiServer(Master& master, ApiServerOptions options, FileStore* files = nullptr);
   ~ApiServer();
 
   // Binds and starts serving on a thread of its own. Port 0 picks a free port.
@@ -37,6 +40,7 @@ class ApiServer {
   void Routes();
   Master& master_;
   ApiServerOptions options_;
+  FileStore* files_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

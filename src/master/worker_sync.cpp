@@ -61,7 +61,13 @@ Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
                record.gpus.size());
   if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
   Notify(entry);
-  return RegisterResponse{record.id, options_.heartbeat_interval_ms};
+  RegisterResponse response{record.id, options_.heartbeat_interval_ms, {}};
+  for (const auto& r : request.jobs) {
+    const Job* job = state_.FindJob(r.job_id);
+    if (job && job->worker_id == record.id && job->attempt == r.attempt)
+      response.output_offsets[job->id] = job->log_offset;
+  }
+  return response;
 }
 
 Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRequest& request) {

@@ -2,14 +2,22 @@
 #include "runtime/runtime.h"
 
 #include <system_error>
+#include <utility>
 
+#include "runtime/docker_runtime.h"
 #include "runtime/process_runtime.h"
 
 namespace yard {
 
 Result<std::unique_ptr<Runtime>> MakeRuntime(const RuntimeOptions& options) {
   if (options.kind == "docker") {
-    return Unavailable("the docker runtime is not available in this build yet");
+    DockerClient docker(options.docker_socket);
+    if (Status ping = docker.Ping(); !ping.ok()) {
+      return Unavailable(ping.message() +
+                         "; the docker runtime needs dockerd: start it with scripts/dockerd");
+    }
+    return std::unique_ptr<Runtime>(
+        new DockerRuntime(std::move(docker), options.state_dir, options.worker_name));
   }
   if (options.kind != "process") {
     return InvalidArgument("unknown runtime '" + options.kind + "'; use process or docker");

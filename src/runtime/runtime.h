@@ -17,6 +17,14 @@
 
 namespace yard {
 
+// A host folder a container runtime shows the job (the process runtime ignores mounts: its jobs
+// see the host's file system as it is).
+struct Mount {
+  std::filesystem::path host_path;  // absolute
+  std::string container_path;       // absolute, inside the container
+  bool read_only = true;
+};
+
 struct LaunchSpec {
   int64_t job_id = 0;
   int attempt = 0;
@@ -27,6 +35,19 @@ struct LaunchSpec {
   std::filesystem::path log_path;          // stdout and stderr, appended
   std::vector<int> gpu_indices;
   std::vector<std::string> gpu_uuids;
+
+  // The rest is for container runtimes; the process runtime ignores it.
+  // True when gpu_uuids name physical GPUs (NVML) that a container must be given; fake GPUs
+  // leave it false, and their containers get no devices.
+  bool real_gpus = false;
+  std::vector<Mount> mounts;
+  std::string container_work_dir;  // the working directory inside; empty: the image's own
+  std::string user;                // "UID[:GID]" or a name in the image; empty: the image's own
+  std::string network = "host";    // "host" or "none": nothing else may reach past loopback
+  int64_t memory_bytes = 0;        // 0: no limit (each of these three)
+  int64_t nano_cpus = 0;           // CPUs in units of 1e-9
+  int64_t pids_limit = 0;
+  std::map<std::string, std::string> labels;  // added to the runtime's own identifying labels
 };
 
 // A started execution, named so that it can be found again after a worker restart.
@@ -82,11 +103,14 @@ class Runtime {
 struct RuntimeOptions {
   std::string kind = "process";     // "process" | "docker"
   std::filesystem::path state_dir;  // where a runtime keeps what lets it reattach
+  std::string worker_name;          // recorded on what a runtime starts, for people to read
+  std::filesystem::path docker_socket = "/var/run/docker.sock";
 };
 
 // "process": ProcessRuntime (runtime/process_runtime.h), state_dir created if missing (empty:
-// no state is kept, and Reattach finds nothing). "docker": Unavailable for now. Anything
-// else: InvalidArgument.
+// no state is kept, and Reattach finds nothing). "docker": DockerRuntime
+// (runtime/docker_runtime.h) when dockerd answers on docker_socket, else Unavailable saying
+// how to start it. Anything else: InvalidArgument.
 Result<std::unique_ptr<Runtime>> MakeRuntime(const RuntimeOptions& options);
 
 }  // namespace yard

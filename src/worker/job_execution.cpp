@@ -10,27 +10,10 @@
 #include <spdlog/spdlog.h>
 
 #include "client/http_client.h"
+#include "worker/job_files.h"
 
 namespace yard {
 namespace fs = std::filesystem;
-
-fs::path WorkerPaths::JobDir(int64_t job_id, int attempt) const {
-  return root / "jobs" / (std::to_string(job_id) + "-" + std::to_string(attempt));
-}
-fs::path WorkerPaths::LogPath(int64_t job_id, int attempt) const {
-  return root / "logs" / (std::to_string(job_id) + "-" + std::to_string(attempt) + ".log");
-}
-fs::path WorkerPaths::OutputDir(int64_t job_id) const {
-  return root / "outputs" / std::to_string(job_id);
-}
-fs::path WorkerPaths::CheckpointDir(const Assignment& a) const {
-  if (a.sweep_id > 0 && a.trial >= 0)
-    return root / "checkpoints" /
-           ("sweep-" + std::to_string(a.sweep_id) + "-trial-" + std::to_string(a.trial));
-  return root / "checkpoints" / std::to_string(a.job_id);
-}
-fs::path WorkerPaths::DataDir() const { return root / "data"; }
-fs::path WorkerPaths::RuntimeStateDir() const { return root / "runtime"; }
 
 std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths) {
   std::map<std::string, std::string> env;
@@ -52,7 +35,7 @@ std::map<std::string, std::string> JobEnvironment(const Assignment& a, const Wor
   env["YARD_HPARAMS"] = a.hparams.dump();
   env["YARD_OUTPUT_DIR"] = paths.OutputDir(a.job_id).string();
   env["YARD_CHECKPOINT_DIR"] = paths.CheckpointDir(a).string();
-  env["YARD_DATA_DIR"] = paths.DataDir().string();
+  env["YARD_DATA_DIR"] = paths.DataDir(a.job_id, a.attempt).string();
   return env;
 }
 
@@ -78,7 +61,7 @@ JobExecution::JobExecution(ExecutionHandle reattached, Runtime& runtime, const W
       runtime_(runtime),
       paths_(paths),
       options_(std::move(options)),
-      output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_)) {
+      output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_), /*resumed=*/true) {
   report_.job_id = job_id_;
   report_.attempt = attempt_;
   report_.state = JobState::kRunning;
@@ -132,19 +115,29 @@ void JobExecution::RunAssigned() {
   std::error_code ec;
   for (const auto& dir :
        {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_), paths_.CheckpointDir(a),
-        paths_.DataDir(), paths_.LogPath(job_id_, attempt_).parent_path()}) {
+        paths_.DataDir(job_id_, attempt_), paths_.LogPath(job_id_, attempt_).parent_path()}) {
     fs::create_directories(dir, ec);
     if (ec)
       return Finish(JobState::kFailed, std::nullopt,
                     "create " + dir.string() + ": " + ec.message());
   }
+  JobFiles files(options_.master_url, paths_);
+  auto log = [this](std::string_view line) { AppendToLog(std::string(line)); };
+  if (Status fetched = files.FetchInputs(a, log); !fetched.ok()) {
+    AppendToLog("yard: cannot fetch the job's files: " + fetched.message());
+    return Finish(JobState::kFailed, std::nullopt, fetched.message());
+  }
+
   LaunchSpec spec;
   spec.job_id = job_id_;
   spec.attempt = attempt_;
   spec.argv = a.spec.command;
   spec.env = JobEnvironment(a, paths_);
   spec.image = a.spec.image;
-  spec.work_dir = paths_.JobDir(job_id_, attempt_);
+  // With a code snapshot the job runs in it (read-only), as in a container at /code.
+  spec.work_dir = a.spec.code.empty()
+                      ? paths_.JobDir(job_id_, attempt_)
+                      : paths_.CodeDir(a.spec.code.substr(a.spec.code.find('/') + 1));
   spec.log_path = paths_.LogPath(job_id_, attempt_);
   spec.gpu_indices = a.gpus;
 
@@ -187,6 +180,16 @@ void JobExecution::RunAssigned() {
     handle_.reset();
   }
   (void)runtime_.Cleanup(*handle);
+  // Outputs and checkpoints go to the file server before the job is reported ended.
+  for (int tries = 1;; ++tries) {
+    Status uploaded = files.UploadResults(a, log);
+    if (uploaded.ok()) break;
+    if (tries == 3 || abandon_) {
+      AppendToLog("yard: could not upload the job's outputs: " + uploaded.message());
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   if (!exit.ok()) return Finish(JobState::kFailed, std::nullopt, exit.status().message());
 
   std::optional<int> code;

@@ -17,19 +17,9 @@
 #include "api/protocol.h"
 #include "runtime/runtime.h"
 #include "worker/output_tail.h"
+#include "worker/worker_paths.h"
 
 namespace yard {
-
-struct WorkerPaths {
-  std::filesystem::path root;
-  std::filesystem::path JobDir(int64_t job_id, int attempt) const;
-  std::filesystem::path LogPath(int64_t job_id, int attempt) const;
-  std::filesystem::path OutputDir(int64_t job_id) const;
-  // One per job, or per trial of a sweep: a promoted trial resumes from its checkpoint.
-  std::filesystem::path CheckpointDir(const Assignment& a) const;
-  std::filesystem::path DataDir() const;
-  std::filesystem::path RuntimeStateDir() const;
-};
 
 // The environment a job sees (docs/architecture.md, "What a running job sees").
 std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths);

@@ -12,8 +12,33 @@ namespace {
 constexpr size_t kChunk = 1 << 20;
 }
 
+Status OutputTail::ResumeAt(int64_t offset) {
+  std::lock_guard lock(mu_);
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open " + path_.string(), errno);
+  std::string buf(64 * 1024, '\0');
+  Status result;
+  while (sent_ < offset) {
+    size_t want = static_cast<size_t>(std::min<int64_t>(offset - sent_, 64 * 1024));
+    ssize_t n = ::pread(fd, buf.data(), want, sent_);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      result = n < 0 ? ErrnoError("read " + path_.string(), errno)
+                     : IoError(path_.string() + " is shorter than the master's copy");
+      break;
+    }
+    parser_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+    sent_ += n;
+  }
+  ::close(fd);
+  known_ = true;
+  return result;
+}
+
 Status OutputTail::Ship(HttpClient& master) {
   std::lock_guard lock(mu_);
+  // Sending from 0 would overlap what the master has; the job's last output waits for this.
+  if (!known_) return Unavailable("the master's offset of a reattached job is not known yet");
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::Ok() : ErrnoError("open " + path_.string(), errno);
   Status result;

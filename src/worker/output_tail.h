@@ -15,11 +15,17 @@ namespace yard {
 
 class OutputTail {
  public:
-  OutputTail(int64_t job_id, int attempt, std::filesystem::path log_path)
-      : job_id_(job_id), attempt_(attempt), path_(std::move(log_path)) {}
+  // `resumed`: the attempt began under an earlier run of this worker, so where the master's
+  // copy ends is unknown until ResumeAt() says; Ship() sends nothing until then.
+  OutputTail(int64_t job_id, int attempt, std::filesystem::path log_path, bool resumed = false)
+      : job_id_(job_id), attempt_(attempt), path_(std::move(log_path)), known_(!resumed) {}
 
   // Sends what has been written since the last call (in chunks of at most 1 MiB).
   Status Ship(HttpClient& master);
+
+  // The master holds the first `offset` bytes already: skips them, reading them only for the
+  // metric parser's sake (their points were sent with them).
+  Status ResumeAt(int64_t offset);
 
  private:
   Status SendChunk(HttpClient& master, const std::string& data,
@@ -29,6 +35,7 @@ class OutputTail {
   const std::filesystem::path path_;
   std::mutex mu_;
   int64_t sent_ = 0;
+  bool known_;
   MetricParser parser_;
 };
 

@@ -67,6 +67,15 @@ Status Worker::RegisterUntilDone() {
       if (!response.ok()) return response.status().Prefixed("the master's answer to register");
       worker_id_ = response->worker_id;
       heartbeat_ms_ = response->heartbeat_interval_ms;
+      {
+        std::lock_guard lock(mu_);
+        for (auto& [key, job] : jobs_) {
+          auto offset = response->output_offsets.find(key.first);
+          if (offset == response->output_offsets.end()) continue;
+          if (Status s = job->output().ResumeAt(offset->second); !s.ok())
+            spdlog::warn("worker {}: job {} output: {}", options_.name, key.first, s.ToString());
+        }
+      }
       spdlog::info("worker {}: registered with {} as worker {} ({} GPUs)", options_.name,
                    options_.master_url, response->worker_id, request.gpus.size());
       return Status::Ok();

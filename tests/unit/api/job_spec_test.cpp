@@ -357,13 +357,19 @@ TEST(ParseJobSpecErrors, SearchBlock) {
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
 }
 
-TEST(ParseJobSpecErrors, CodeAndDataNotSupportedYet) {
-  std::string code = ErrorOf(With(MinimalSpec(), "code", "./src"));
-  EXPECT_CONTAINS(code, "'code'");
-  EXPECT_CONTAINS(code, "not have yet");
-  std::string data = ErrorOf(With(MinimalSpec(), "data", {"datasets/mnist"}));
-  EXPECT_CONTAINS(data, "'data'");
-  EXPECT_CONTAINS(data, "not have yet");
+// `code` and `data` name things on the file server (the master checks they are there); this
+// layer checks their shapes.
+TEST(ParseJobSpec, CodeAndData) {
+  auto spec =
+      ParseJobSpec(With(With(MinimalSpec(), "code", "code/abc"), "data", {"datasets/mnist"}));
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->code, "code/abc");
+  EXPECT_EQ(spec->data, std::vector<std::string>{"datasets/mnist"});
+  EXPECT_EQ(JobSpecToJson(*spec)["code"], "code/abc");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "code", 5)), "'code'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "code", "")), "'code'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "data", "datasets/mnist")), "'data'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "data", {1})), "'data'");
 }
 
 // ---------------------------------------------------------------- SplitCommandLine
