@@ -125,7 +125,6 @@ int RunCli(int argc, char** argv) {
   images->add_flag("--json", json, "JSON for programs");
   images->callback([&] { std::exit(ImagesCommand(registry, json)); });
 
-
   std::string local, remote, root = "yard-files", host = "127.0.0.1";
   int port = 7071;
   bool recursive = false;
