@@ -1,7 +1,9 @@
 #include "api/job_spec.h"
 
+#include <charconv>
 #include <set>
 
+#include "api/resource_limits.h"
 #include "common/clock.h"
 
 namespace yard {
@@ -10,6 +12,11 @@ namespace {
 constexpr int kMaxGpusPerJob = 1024;
 constexpr size_t kMaxNameLength = 128;
 constexpr size_t kMaxArgs = 4096;
+// Docker refuses a memory limit under 6 MiB; a pids limit this low cannot start a runtime.
+constexpr int64_t kMinMemoryBytes = int64_t{6} << 20;
+constexpr int64_t kMinPids = 16;
+constexpr int64_t kMaxPids = int64_t{1} << 22;  // the kernel's pid_max ceiling
+constexpr int64_t kMaxId = 2147483647;          // uids and gids are 31-bit in practice
 
 Status FieldError(std::string_view field, std::string_view why) {
   return InvalidArgument("spec field '" + std::string(field) + "': " + std::string(why));
@@ -69,6 +76,57 @@ Result<std::vector<std::string>> ParseCommand(const Json& v) {
   return argv;
 }
 
+Result<int64_t> ParseMemory(const Json& v) {
+  std::optional<int64_t> bytes;
+  if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX))
+    bytes = v.get<int64_t>();
+  else if (v.is_string())
+    bytes = ParseByteSize(v.get_ref<const std::string&>());
+  else if (!v.is_number())
+    return FieldError("resources.memory",
+                      std::string("must be a size such as 8GiB or 512MiB, not ") + TypeName(v));
+  if (!bytes)
+    return FieldError("resources.memory",
+                      "must be a size such as 8GiB, 512MiB or 1.5GB, not " +
+                          (v.is_string() ? "'" + v.get<std::string>() + "'" : v.dump()));
+  if (*bytes < kMinMemoryBytes)
+    return FieldError("resources.memory",
+                      "must be at least 6 MiB (Docker's minimum), not " + FormatByteSize(*bytes));
+  return *bytes;
+}
+
+Result<int64_t> ParseId(std::string_view text, std::string_view what) {
+  int64_t id = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id < 0 ||
+      id > kMaxId)
+    return FieldError("run_as", std::string(what) +
+                                    " must be a number from 0 to 2147483647, not '" +
+                                    std::string(text) + "'");
+  return id;
+}
+
+// "UID" or "UID:GID", numbers only: the worker must know the uid to give the job its writable
+// folders, and a name would mean whatever the image's /etc/passwd says.
+Result<std::string> ParseRunAs(const Json& v) {
+  std::string text;
+  if (v.is_number_integer())
+    text = v.dump();
+  else if (v.is_string())
+    text = v.get<std::string>();
+  else
+    return FieldError("run_as", std::string("must be \"UID\" or \"UID:GID\", not ") + TypeName(v));
+  size_t colon = text.find(':');
+  YARD_ASSIGN_OR_RETURN(int64_t uid, ParseId(text.substr(0, colon), "the user id"));
+  if (colon != std::string::npos)
+    YARD_RETURN_IF_ERROR(ParseId(text.substr(colon + 1), "the group id").status());
+  if (uid == 0)
+    return FieldError("run_as",
+                      "0 is root: leave run_as out to run as the image's user, or name a "
+                      "non-root user id such as 1000:1000");
+  return text;
+}
+
 Status ParseResources(const Json& v, Resources& out) {
   if (!v.is_object()) return FieldError("resources", "must be a mapping");
   for (const auto& [key, value] : v.items()) {
@@ -77,11 +135,23 @@ Status ParseResources(const Json& v, Resources& out) {
         return FieldError("resources.gpus", "must not be negative");
       YARD_ASSIGN_OR_RETURN(int64_t n, GetInt(value, "resources.gpus", 0, kMaxGpusPerJob));
       out.gpus = static_cast<int>(n);
+    } else if (key == "memory") {
+      YARD_ASSIGN_OR_RETURN(out.memory_bytes, ParseMemory(value));
+    } else if (key == "cpus") {
+      if (!value.is_number())
+        return FieldError("resources.cpus",
+                          std::string("must be a number, not ") + TypeName(value));
+      auto nano = CpusToNano(value.get<double>());
+      if (!nano) return FieldError("resources.cpus", "must be between 0.001 and 1000000");
+      out.nano_cpus = *nano;
+    } else if (key == "pids") {
+      YARD_ASSIGN_OR_RETURN(out.pids, GetInt(value, "resources.pids", kMinPids, kMaxPids));
     } else if (key == "gpu_model" || key == "min_gpu_memory_gb" ||
                key == "min_compute_capability") {
       return FieldError("resources." + key, "is not supported by this scheduler yet");
     } else {
-      return FieldError("resources." + key, "is not a known field (known: gpus)");
+      return FieldError("resources." + key,
+                        "is not a known field (known: gpus, memory, cpus, pids)");
     }
   }
   return Status::Ok();
@@ -265,6 +335,8 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
           return FieldError("env." + name, "contains a NUL byte");
         spec.env[name] = text;
       }
+    } else if (key == "run_as") {
+      YARD_ASSIGN_OR_RETURN(spec.run_as, ParseRunAs(value));
     } else if (key == "hyperparameters") {
       YARD_RETURN_IF_ERROR(ParseHyperparameters(value));
       spec.hyperparameters = value;
@@ -272,9 +344,10 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
       YARD_RETURN_IF_ERROR(ParseSearch(value));
       spec.search = value;
     } else {
-      return InvalidArgument("spec field '" + key +
-                             "' is not known (known: name, image, command, code, data, resources, "
-                             "priority, max_retries, timeout, env, hyperparameters, search)");
+      return InvalidArgument(
+          "spec field '" + key +
+          "' is not known (known: name, image, command, code, data, resources, "
+          "priority, max_retries, timeout, env, run_as, hyperparameters, search)");
     }
   }
   if (!has_command) return FieldError("command", "is required");
@@ -317,6 +390,10 @@ Json JobSpecToJson(const JobSpec& spec) {
   if (!spec.data.empty()) j["data"] = spec.data;
   if (spec.timeout_s > 0) j["timeout"] = FormatDuration(spec.timeout_s);
   if (!spec.env.empty()) j["env"] = spec.env;
+  if (spec.resources.memory_bytes > 0) j["resources"]["memory"] = spec.resources.memory_bytes;
+  if (spec.resources.nano_cpus > 0) j["resources"]["cpus"] = spec.resources.nano_cpus / 1e9;
+  if (spec.resources.pids > 0) j["resources"]["pids"] = spec.resources.pids;
+  if (!spec.run_as.empty()) j["run_as"] = spec.run_as;
   if (!spec.hyperparameters.empty()) j["hyperparameters"] = spec.hyperparameters;
   if (!spec.search.is_null()) j["search"] = spec.search;
   return j;

@@ -43,6 +43,11 @@ struct GpuRef {
 
 struct Resources {
   int gpus = 1;
+  // Limits of the job's container (the docker runtime); 0: none. The process runtime does not
+  // apply them.
+  int64_t memory_bytes = 0;
+  int64_t nano_cpus = 0;  // CPUs in units of 1e-9
+  int64_t pids = 0;
 };
 
 // A validated job description (api/job_spec.h parses and checks it). In a job record the
@@ -58,6 +63,9 @@ struct JobSpec {
   int max_retries = 1;    // requeues after LOST or PREEMPTED
   int64_t timeout_s = 0;  // 0: none
   std::map<std::string, std::string> env;
+  // "UID" or "UID:GID" (numbers, UID not 0) the job's container runs as; empty: the image's
+  // user. Numbers, not names, since the worker gives the job's writable folders to it.
+  std::string run_as;
   Json hyperparameters = Json::object();  // as given; lists are grid axes
   Json search;                            // as given; null when absent
 };

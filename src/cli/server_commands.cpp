@@ -123,6 +123,9 @@ Result<std::unique_ptr<Worker>> MakeWorker(const WorkerFlags& flags, const std::
   RuntimeOptions runtime_options;
   runtime_options.kind = flags.runtime;
   runtime_options.state_dir = options.work_dir / "runtime";
+  runtime_options.worker_name = options.name.empty() ? DefaultWorkerName() : options.name;
+  // NVML's GPUs are given to containers; fake ones are not there to give.
+  options.real_gpus = (*gpus)->Gpus().size() > 0 && flags.gpus.rfind("fake:", 0) != 0;
   auto runtime = MakeRuntime(runtime_options);
   if (!runtime.ok()) return runtime.status().Prefixed("--runtime " + flags.runtime);
   return std::make_unique<Worker>(options, std::move(gpus).value(), std::move(runtime).value());

@@ -33,11 +33,16 @@ Json JobSpecToJson(const JobSpec& spec) {
       {"command", spec.command},
       {"code", spec.code},
       {"data", spec.data},
-      {"resources", {{"gpus", spec.resources.gpus}}},
+      {"resources",
+       {{"gpus", spec.resources.gpus},
+        {"memory_bytes", spec.resources.memory_bytes},
+        {"nano_cpus", spec.resources.nano_cpus},
+        {"pids", spec.resources.pids}}},
       {"priority", spec.priority},
       {"max_retries", spec.max_retries},
       {"timeout_s", spec.timeout_s},
       {"env", spec.env},
+      {"run_as", spec.run_as},
       {"hyperparameters", spec.hyperparameters},
       {"search", spec.search},
   };
@@ -55,11 +60,15 @@ Result<JobSpec> JobSpecFromJson(const Json& json) {
     if (auto it = json.find("resources"); it != json.end() && !it->is_null()) {
       YARD_RETURN_IF_ERROR(Require(it->is_object(), "job resources", "an object"));
       Read(*it, "gpus", spec.resources.gpus);
+      Read(*it, "memory_bytes", spec.resources.memory_bytes);
+      Read(*it, "nano_cpus", spec.resources.nano_cpus);
+      Read(*it, "pids", spec.resources.pids);
     }
     Read(json, "priority", spec.priority);
     Read(json, "max_retries", spec.max_retries);
     Read(json, "timeout_s", spec.timeout_s);
     Read(json, "env", spec.env);
+    Read(json, "run_as", spec.run_as);
     if (auto it = json.find("hyperparameters"); it != json.end()) spec.hyperparameters = *it;
     if (auto it = json.find("search"); it != json.end()) spec.search = *it;
     return spec;

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -15,29 +16,35 @@
 namespace yard {
 namespace fs = std::filesystem;
 
-std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths) {
-  std::map<std::string, std::string> env;
-  // Only what a program needs to run; the worker's own environment may hold secrets.
-  for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
-    if (const char* v = std::getenv(name)) env[name] = v;
-  }
-  if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-  env["PYTHONUNBUFFERED"] = "1";  // metric lines should reach the log as they are printed
-  for (const auto& [k, v] : a.spec.env) env[k] = v;
-  std::string devices;
-  for (int g : a.gpus) devices += (devices.empty() ? "" : ",") + std::to_string(g);
-  env["CUDA_VISIBLE_DEVICES"] = devices;
-  env["NVIDIA_VISIBLE_DEVICES"] = a.gpus.empty() ? "void" : devices;
-  env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";  // so indexes mean what NVML says they mean
-  env["YARD_JOB_ID"] = std::to_string(a.job_id);
-  env["YARD_ATTEMPT"] = std::to_string(a.attempt);
-  if (a.sweep_id > 0) env["YARD_SWEEP_ID"] = std::to_string(a.sweep_id);
-  env["YARD_HPARAMS"] = a.hparams.dump();
-  env["YARD_OUTPUT_DIR"] = paths.OutputDir(a.job_id).string();
-  env["YARD_CHECKPOINT_DIR"] = paths.CheckpointDir(a).string();
-  env["YARD_DATA_DIR"] = paths.DataDir(a.job_id, a.attempt).string();
-  return env;
+namespace {
+
+void SaveAssignment(const WorkerPaths& paths, const Assignment& a) {
+  HeartbeatResponse holder;
+  holder.assign.push_back(a);
+  fs::path path = paths.AssignmentPath(a.job_id, a.attempt);
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path.string() + ".tmp", std::ios::trunc);
+  out << ToJson(holder).dump();
+  out.close();
+  if (out) fs::rename(path.string() + ".tmp", path, ec);
+  if (!out || ec)
+    spdlog::warn("worker: cannot save {}: a reattached job will not upload", path.string());
 }
+
+std::optional<Assignment> LoadAssignment(const WorkerPaths& paths, int64_t job_id, int attempt) {
+  std::ifstream in(paths.AssignmentPath(job_id, attempt));
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  Json parsed = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::nullopt;
+  auto holder = HeartbeatResponseFromJson(parsed);
+  if (!holder.ok() || holder->assign.size() != 1) return std::nullopt;
+  return holder->assign[0];
+}
+
+}  // namespace
 
 JobExecution::JobExecution(Assignment assignment, Runtime& runtime, const WorkerPaths& paths,
                            Options options)
@@ -62,6 +69,7 @@ JobExecution::JobExecution(ExecutionHandle reattached, Runtime& runtime, const W
       paths_(paths),
       options_(std::move(options)),
       output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_), /*resumed=*/true) {
+  assignment_ = LoadAssignment(paths_, job_id_, attempt_);
   report_.job_id = job_id_;
   report_.attempt = attempt_;
   report_.state = JobState::kRunning;
@@ -101,6 +109,7 @@ void JobExecution::Run() {
       std::lock_guard lock(mu_);
       handle_.reset();
     }
+    if (assignment_) UploadResults(*assignment_);
     if (!exit.ok()) return Finish(JobState::kFailed, std::nullopt, exit.status().message());
     std::optional<int> code;
     if (exit->signal == 0) code = exit->exit_code;
@@ -128,18 +137,22 @@ void JobExecution::RunAssigned() {
     return Finish(JobState::kFailed, std::nullopt, fetched.message());
   }
 
-  LaunchSpec spec;
-  spec.job_id = job_id_;
-  spec.attempt = attempt_;
-  spec.argv = a.spec.command;
-  spec.env = JobEnvironment(a, paths_);
-  spec.image = a.spec.image;
-  // With a code snapshot the job runs in it (read-only), as in a container at /code.
-  spec.work_dir = a.spec.code.empty()
-                      ? paths_.JobDir(job_id_, attempt_)
-                      : paths_.CodeDir(a.spec.code.substr(a.spec.code.find('/') + 1));
-  spec.log_path = paths_.LogPath(job_id_, attempt_);
-  spec.gpu_indices = a.gpus;
+  auto made = MakeLaunchSpec(a, paths_, options_.launch);
+  if (!made.ok()) {
+    AppendToLog("yard: " + made.status().message());
+    return Finish(JobState::kFailed, std::nullopt, made.status().message());
+  }
+  const LaunchSpec& spec = *made;
+  if (Status given = GiveWritableMounts(spec); !given.ok()) {
+    AppendToLog("yard: " + given.message());
+    return Finish(JobState::kFailed, std::nullopt, given.message());
+  }
+  if (std::string ignored = ContainerOnlySettings(a.spec);
+      !options_.launch.in_container && !ignored.empty()) {
+    AppendToLog("yard: the " + std::string(runtime_.name()) + " runtime does not apply " + ignored +
+                " (a container runtime does)");
+  }
+  SaveAssignment(paths_, a);
 
   Status prepared =
       runtime_.Prepare(spec, [this](std::string_view line) { AppendToLog(std::string(line)); });
@@ -180,16 +193,7 @@ void JobExecution::RunAssigned() {
     handle_.reset();
   }
   (void)runtime_.Cleanup(*handle);
-  // Outputs and checkpoints go to the file server before the job is reported ended.
-  for (int tries = 1;; ++tries) {
-    Status uploaded = files.UploadResults(a, log);
-    if (uploaded.ok()) break;
-    if (tries == 3 || abandon_) {
-      AppendToLog("yard: could not upload the job's outputs: " + uploaded.message());
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
+  UploadResults(a);
   if (!exit.ok()) return Finish(JobState::kFailed, std::nullopt, exit.status().message());
 
   std::optional<int> code;
@@ -217,6 +221,21 @@ void JobExecution::RunAssigned() {
   Finish(final_state, code, reason);
 }
 
+void JobExecution::UploadResults(const Assignment& a) {
+  // Outputs and checkpoints go to the file server before the job is reported ended.
+  JobFiles files(options_.master_url, paths_);
+  auto log = [this](std::string_view line) { AppendToLog(std::string(line)); };
+  for (int tries = 1;; ++tries) {
+    Status uploaded = files.UploadResults(a, log);
+    if (uploaded.ok()) return;
+    if (tries == 3 || abandon_) {
+      AppendToLog("yard: could not upload the job's outputs: " + uploaded.message());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
 void JobExecution::ShipFinalOutput() {
   HttpClient master(options_.master_url);
   // The master must have all of the output before it hears that the job ended.
@@ -230,6 +249,8 @@ void JobExecution::ShipFinalOutput() {
 
 void JobExecution::Finish(JobState state, std::optional<int> exit_code, const std::string& reason) {
   ShipFinalOutput();
+  std::error_code ec;
+  fs::remove(paths_.AssignmentPath(job_id_, attempt_), ec);
   {
     std::lock_guard lock(mu_);
     report_.state = state;

@@ -16,13 +16,11 @@
 
 #include "api/protocol.h"
 #include "runtime/runtime.h"
+#include "worker/launch_spec.h"
 #include "worker/output_tail.h"
 #include "worker/worker_paths.h"
 
 namespace yard {
-
-// The environment a job sees (docs/architecture.md, "What a running job sees").
-std::map<std::string, std::string> JobEnvironment(const Assignment& a, const WorkerPaths& paths);
 
 class JobExecution {
  public:
@@ -30,10 +28,13 @@ class JobExecution {
     std::string master_url;
     int kill_grace_ms = 10'000;
     std::function<void()> on_change;  // called (from any thread) when Report() changes
+    LaunchContext launch;
   };
 
   JobExecution(Assignment assignment, Runtime& runtime, const WorkerPaths& paths, Options options);
-  // Waits for a job that has already been reattached by the runtime.
+  // Waits for a job that has already been reattached by the runtime; its outputs are uploaded
+  // when it ends if the assignment that started it was saved
+  // (WorkerPaths::AssignmentPath).
   JobExecution(ExecutionHandle reattached, Runtime& runtime, const WorkerPaths& paths,
                Options options);
   ~JobExecution();
@@ -62,6 +63,7 @@ class JobExecution {
   void Finish(JobState state, std::optional<int> exit_code, const std::string& reason);
   void AppendToLog(const std::string& line);
   void ShipFinalOutput();
+  void UploadResults(const Assignment& a);
 
   const int64_t job_id_;
   const int attempt_;

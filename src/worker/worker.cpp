@@ -20,6 +20,8 @@ std::string HostName() {
 
 }  // namespace
 
+std::string DefaultWorkerName() { return HostName(); }
+
 Worker::Worker(WorkerOptions options, std::unique_ptr<GpuInventory> gpus,
                std::unique_ptr<Runtime> runtime)
     : options_(std::move(options)), gpus_(std::move(gpus)), runtime_(std::move(runtime)) {
@@ -45,7 +47,12 @@ void Worker::Wake() {
 }
 
 JobExecution::Options Worker::ExecutionOptions() {
-  return {options_.master_url, options_.kill_grace_ms, [this] { Wake(); }};
+  LaunchContext launch;
+  // Only the docker runtime runs jobs in containers; the process runtime uses host paths.
+  launch.in_container = runtime_->name() == "docker";
+  launch.real_gpus = options_.real_gpus;
+  launch.gpus = gpus_->Gpus();
+  return {options_.master_url, options_.kill_grace_ms, [this] { Wake(); }, std::move(launch)};
 }
 
 Status Worker::RegisterUntilDone() {

@@ -27,7 +27,12 @@ struct WorkerOptions {
   int cpu_slots = 0;  // 0: one per core
   int kill_grace_ms = 10'000;
   std::string runtime = "process";
+  // The GPUs are physical (NVML): containers are given them. False for fake GPUs.
+  bool real_gpus = false;
 };
+
+// The name a worker goes by when none is given: the host's name.
+std::string DefaultWorkerName();
 
 class Worker {
  public:

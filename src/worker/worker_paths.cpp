@@ -32,5 +32,8 @@ fs::path WorkerPaths::CodeDir(const std::string& snapshot_id) const {
 }
 fs::path WorkerPaths::CacheDir() const { return root / "cache"; }
 fs::path WorkerPaths::RuntimeStateDir() const { return root / "runtime"; }
+fs::path WorkerPaths::AssignmentPath(int64_t job_id, int attempt) const {
+  return root / "assignments" / (Attempt(job_id, attempt) + ".json");
+}
 
 }  // namespace yard

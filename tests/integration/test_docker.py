@@ -16,9 +16,11 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
+from unittest import mock
 
 from harness import ClusterTest, wait_until
 
@@ -26,6 +28,9 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 REGISTRY = os.environ.get("YARD_REGISTRY_ADDR", "127.0.0.1:5000")
 BUSYBOX = f"{REGISTRY}/busybox:latest"
 DOCKER_SOCKET = "/var/run/docker.sock"
+# The worker's own environment carries these; a container must see none of them.
+HOST_ONLY_ENV = {"TMPDIR": "/tmp/host-tmpdir-marker", "USER": "host-user-marker",
+                 "LANG": "host-lang-marker"}
 
 
 class _UnixConnection(http.client.HTTPConnection):
@@ -109,7 +114,22 @@ class DockerRuntimeTest(ClusterTest):
         self.start_docker_worker()
 
     def start_docker_worker(self):
-        return self.cluster.start_worker("w1", gpus="fake:2", extra=("--runtime", "docker"))
+        with mock.patch.dict(os.environ, HOST_ONLY_ENV):
+            return self.cluster.start_worker("w1", gpus="fake:2", extra=("--runtime", "docker"))
+
+    def submit_file(self, folder, spec):
+        """`yard submit` of a spec file written into `folder` (its `code:` is relative to it)."""
+        path = os.path.join(folder, "spec.json")
+        with open(path, "w") as f:
+            json.dump(spec, f)
+        return json.loads(self.cluster.yard("submit", path, "--json").stdout)["job_id"]
+
+    def fetch(self, remote):
+        """The text of a file-server file, through `yard files get`."""
+        local = os.path.join(self.cluster.dir, "got-" + remote.replace("/", "_"))
+        self.cluster.yard("files", "get", remote, local)
+        with open(local) as f:
+            return f.read()
 
     @property
     def state_dir(self):
@@ -194,7 +214,8 @@ class DockerRuntimeTest(ClusterTest):
         job = c.submit({"name": "survivor", "image": BUSYBOX, "max_retries": 0,
                         "command": ["sh", "-c",
                                     "i=1; while [ $i -le 16 ]; do echo tick $i; i=$((i+1)); "
-                                    "sleep 0.5; done"]})["job_id"]
+                                    "sleep 0.5; done; echo survived > $YARD_OUTPUT_DIR/end.txt"
+                                    ]})["job_id"]
         c.wait_state(job, "RUNNING", timeout=60)
         wait_until(lambda: "tick 3" in c.log(job), what="the job to tick")
         c.kill9(c.workers["w1"])
@@ -220,12 +241,9 @@ class DockerRuntimeTest(ClusterTest):
             self.assertEqual(log.count(f"tick {i}\n"), 1, f"tick {i} in:\n{log}")
         wait_until(lambda: self.container(job) is None, timeout=10,
                    what="the container to be removed")
+        # The restarted worker knew what the job was, and uploaded its outputs.
+        self.assertEqual(self.fetch(f"outputs/job-{job}/end.txt"), "survived\n")
 
-    # The worker's output shipping starts again from offset 0 for a reattached job, and the
-    # master answers 409 to a chunk that overlaps what it has, which the worker takes for "the
-    # attempt is over" and drops: the master's copy stops where the old worker stopped. A fix
-    # belongs to src/worker/output_tail.cpp or src/master/worker_sync.cpp; this test then
-    # passes and unittest reports the unexpected success, so remove the decorator.
     def test_output_after_a_reattach_reaches_the_master(self):
         c = self.cluster
         job, done = self.kill_and_restart_worker_while_a_job_runs()
@@ -233,6 +251,105 @@ class DockerRuntimeTest(ClusterTest):
         log = c.log(job)
         for i in range(1, 17):
             self.assertEqual(log.count(f"tick {i}\n"), 1, f"tick {i} in:\n{log}")
+
+    def test_a_job_sees_its_code_data_and_env_and_its_outputs_come_back(self):
+        c = self.cluster
+        code = tempfile.mkdtemp(dir=c.dir, prefix="code-")
+        with open(os.path.join(code, "message.txt"), "w") as f:
+            f.write("as submitted\n")
+        with open(os.path.join(code, "run.sh"), "w") as f:
+            f.write("echo pwd=$(pwd)\n"
+                    "echo message=$(cat message.txt)\n"
+                    "touch /code/new 2>/dev/null && echo code-writable || echo code-read-only\n"
+                    "echo data=$(cat $YARD_DATA_DIR/datasets/tiny/numbers.txt)\n"
+                    "touch /data/new 2>/dev/null && echo data-writable || echo data-read-only\n"
+                    "env | sort | sed 's/^/env: /'\n"
+                    "echo \"result of $YARD_JOB_ID\" > $YARD_OUTPUT_DIR/result.txt\n"
+                    "echo step-1 > $YARD_CHECKPOINT_DIR/ckpt.txt\n")
+        numbers = os.path.join(c.dir, "numbers.txt")
+        with open(numbers, "w") as f:
+            f.write("1 2 3\n")
+        c.yard("files", "put", numbers, "datasets/tiny/numbers.txt")
+        job = self.submit_file(code, {
+            "name": "sees", "image": BUSYBOX, "code": ".", "data": ["datasets/tiny"],
+            "env": {"GREETING": "hi"}, "command": ["sh", "run.sh"], "max_retries": 0})
+        # The snapshot was taken at submit: an edit now does not reach the job.
+        with open(os.path.join(code, "message.txt"), "w") as f:
+            f.write("edited later\n")
+        done = c.wait_state(job, {"SUCCEEDED", "FAILED"}, timeout=60)
+        log = c.log(job)
+        self.assertEqual(done["state"], "SUCCEEDED", log)
+        self.assertIn("pwd=/code\n", log)
+        self.assertIn("message=as submitted\n", log)
+        self.assertIn("code-read-only\n", log)
+        self.assertIn("data=1 2 3\n", log)
+        self.assertIn("data-read-only\n", log)
+        env = dict(line[len("env: "):].split("=", 1) for line in log.splitlines()
+                   if line.startswith("env: ") and "=" in line)
+        self.assertEqual(env.get("YARD_OUTPUT_DIR"), "/outputs")
+        self.assertEqual(env.get("YARD_CHECKPOINT_DIR"), "/checkpoints")
+        self.assertEqual(env.get("YARD_DATA_DIR"), "/data")
+        self.assertEqual(env.get("YARD_JOB_ID"), str(job))
+        self.assertEqual(env.get("GREETING"), "hi")
+        # The image's PATH (scripts/build-images), not the worker's; nothing else of the host.
+        self.assertEqual(env.get("PATH"),
+                         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        for name, value in HOST_ONLY_ENV.items():
+            self.assertNotIn(value, log, f"the worker's {name} reached the container")
+        # The job's outputs and checkpoint went to the file server.
+        self.assertEqual(self.fetch(f"outputs/job-{job}/result.txt"), f"result of {job}\n")
+        self.assertEqual(self.fetch(f"checkpoints/job-{job}/ckpt.txt"), "step-1\n")
+        shown = c.yard("show", str(job)).stdout
+        self.assertIn(f"outputs/job-{job}/result.txt", shown)
+
+    def test_limits_and_user_reach_the_container(self):
+        c = self.cluster
+        job = c.submit({
+            "name": "limited", "image": BUSYBOX, "max_retries": 0, "run_as": "1000:1000",
+            "resources": {"gpus": 0, "memory": "96MiB", "cpus": 0.5, "pids": 64},
+            "command": ["sh", "-c",
+                        "echo uid=$(id -u) gid=$(id -g); "
+                        "echo mine > $YARD_OUTPUT_DIR/by-user.txt && echo wrote-output; "
+                        "echo started; exec sleep 300"]})["job_id"]
+        c.wait_state(job, "RUNNING", timeout=60)
+        wait_until(lambda: "started" in c.log(job), what="the job's first lines")
+        running = self.container(job)
+        self.assertIsNotNone(running)
+        status, inspected = docker_api("GET", f"/containers/{running['Id']}/json")
+        self.assertEqual(status, 200)
+        host = inspected["HostConfig"]
+        self.assertEqual(host["Memory"], 96 << 20)
+        self.assertEqual(host["NanoCpus"], 500_000_000)
+        self.assertEqual(host["PidsLimit"], 64)
+        self.assertFalse(host["Privileged"])
+        self.assertEqual(inspected["Config"]["User"], "1000:1000")
+        log = c.log(job)
+        self.assertIn("uid=1000 gid=1000", log)
+        self.assertIn("wrote-output", log)
+        c.yard("cancel", str(job))
+        c.wait_state(job, "CANCELLED", timeout=20)
+        # A cancelled job's outputs are uploaded too.
+        wait_until(lambda: c.yard("files", "ls", f"outputs/job-{job}",
+                                  check=False).returncode == 0,
+                   what="the cancelled job's outputs")
+        self.assertEqual(self.fetch(f"outputs/job-{job}/by-user.txt"), "mine\n")
+
+    def test_a_bad_limit_is_refused_at_submit_naming_the_field(self):
+        res = self.cluster.yard("submit", self.write_spec(
+            {"image": BUSYBOX, "command": ["true"], "resources": {"memory": "lots"}}),
+            check=False)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("resources.memory", res.stderr)
+        res = self.cluster.yard("submit", self.write_spec(
+            {"image": BUSYBOX, "command": ["true"], "run_as": "0"}), check=False)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("run_as", res.stderr)
+
+    def write_spec(self, spec):
+        path = os.path.join(self.cluster.dir, f"spec-{time.monotonic_ns()}.json")
+        with open(path, "w") as f:
+            json.dump(spec, f)
+        return path
 
     def test_an_unknown_image_fails_the_job_with_a_clear_reason(self):
         c = self.cluster

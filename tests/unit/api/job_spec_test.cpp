@@ -203,8 +203,8 @@ TEST(ParseJobSpecErrors, UnknownTopLevelField) {
 }
 
 TEST(ParseJobSpecErrors, UnknownResourcesField) {
-  std::string why = ErrorOf(With(MinimalSpec(), "resources", {{"cpus", 4}}));
-  EXPECT_CONTAINS(why, "'resources.cpus'");
+  std::string why = ErrorOf(With(MinimalSpec(), "resources", {{"shm", 4}}));
+  EXPECT_CONTAINS(why, "'resources.shm'");
   EXPECT_CONTAINS(why, "not a known field");
   EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"gpu_model", {"A100"}}})),
                   "'resources.gpu_model'");
