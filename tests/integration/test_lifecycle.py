@@ -111,8 +111,10 @@ class LifecycleTest(ClusterTest):
             wait_until(lambda: c.job(job)["attempt"] == 2 and c.job(job)["state"] == "RUNNING",
                        timeout=15, what="the job to run again on w2")
         finally:
-            os.kill(w1.pid, signal.SIGCONT)
+            # The job first: once w1 runs again it may kill the job at once, and on a busy
+            # machine before this process gets to its next line.
             os.kill(first_pid, signal.SIGCONT)
+            os.kill(w1.pid, signal.SIGCONT)
         self.assertEqual(c.job(job)["worker"], "w2")
         # w1 is told that the job is no longer its own and stops it.
         wait_until(lambda: not pid_alive(first_pid), timeout=10, what="w1 to kill its stale copy")
