@@ -898,7 +898,7 @@ def markdown(problems, summary, seeds, command, elapsed, cpu):
     units = "; ".join("%s: %s" % (p.name, p.describe()) for p in problems)
     return "\n".join(
         ["Median over %d seeds of the final result at the full budget (regret: lower is "
-         "better; accuracy: higher is better). Ours vs Optuna per problem in the last row." %
+         "better; accuracy: higher is better). Ours vs Optuna in the last two rows." %
          len(seeds), ""] + final + verdicts +
         ["", "Median compute to reach grid search's best result, in % of grid's compute "
          "(seeds that reached it within the budget; never reached counts as infinite):", ""] +
