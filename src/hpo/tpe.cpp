@@ -63,9 +63,8 @@ ParzenEstimator::ParzenEstimator(const std::vector<TpeDim>& dims,
 
   double nd = static_cast<double>(n == 0 ? 1 : n);
   double d = static_cast<double>(dims.size());
-  double sigma = 0.2 * DetExp(DetLog(nd) * (-1.0 / (d + 4.0)));
-  double min_sigma = 1.0 / std::fmin(100.0, static_cast<double>(components) + 1.0);
-  sigma = std::fmax(min_sigma, std::fmin(1.0, sigma));
+  double sigma = options.bandwidth * DetExp(DetLog(nd) * (-1.0 / (d + 4.0)));
+  sigma = std::fmax(options.min_bandwidth, std::fmin(1.0, sigma));
   sigmas_.assign(components, sigma);
   sigmas_[n] = 1.0;
 

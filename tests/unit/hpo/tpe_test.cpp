@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <vector>
 
 #include "hpo/searcher.h"
 #include "sweep_driver.h"
@@ -122,7 +123,59 @@ TEST(Tpe, GoldenProposal) {
     (*s)->TellEnded(d.trial, TrialEnd::kCompleted, -(x - 0.3) * (x - 0.3));
   }
   EXPECT_EQ((*s)->Ask(1).at(0).hparams,
-            Json::parse(R"({"lr":0.0537854042168,"x":0.372813373111})"));
+            Json::parse(R"({"lr":0.0969202591917,"x":0.454308211231})"));
+}
+
+// Branin over [-5, 10] x [0, 15]; its minimum is 0.397887.
+double BraninRegret(const Json& h) {
+  double x1 = h["x1"].get<double>(), x2 = h["x2"].get<double>();
+  const double pi = 3.14159265358979323846;
+  double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
+  double f = std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
+  return f - 0.397887357729738;
+}
+
+// The best regret of a sequential search of `trials` trials on Branin.
+double BraninBest(const char* algorithm, int trials, uint64_t seed) {
+  auto space = ParseSearchSpace(Json::parse(R"({"x1": {"type": "float", "min": -5, "max": 10},
+                                                "x2": {"type": "float", "min": 0, "max": 15}})"));
+  EXPECT_TRUE(space.ok());
+  auto s = MakeSearcher(*space, Minimize(algorithm, trials, seed));
+  EXPECT_TRUE(s.ok());
+  double best = 1e9;
+  for (int i = 0; i < trials; ++i) {
+    auto d = (*s)->Ask(1).at(0);
+    double regret = BraninRegret(d.hparams);
+    (*s)->TellEnded(d.trial, TrialEnd::kCompleted, regret);
+    best = std::min(best, regret);
+  }
+  return best;
+}
+
+// A short search must exploit what it found: with 64 trials on Branin (three optima), TPE's
+// median best regret is a small fraction of random search's, and within 0.1 of the optimum.
+TEST(Tpe, ShortSearchExploitsOnBranin) {
+  std::vector<double> tpe, random;
+  for (uint64_t seed = 1; seed <= 9; ++seed) {
+    tpe.push_back(BraninBest("tpe", 64, seed));
+    random.push_back(BraninBest("random", 64, seed));
+  }
+  std::sort(tpe.begin(), tpe.end());
+  std::sort(random.begin(), random.end());
+  EXPECT_LT(tpe[4], 0.1);
+  EXPECT_LT(tpe[4], random[4] / 3);
+}
+
+// The good group's density is narrow even when it holds one point: the kernel's floor is
+// options.min_bandwidth, not 1/(n+2) of the range (which would make l(x) almost flat).
+TEST(ParzenEstimator, OneObservationGivesANarrowPeak) {
+  std::vector<TpeDim> dims = {{false, 0}, {false, 0}};
+  ParzenEstimator est(dims, {{0.3, 0.3}}, TpeOptions{});
+  // The peak stands well above the density a quarter of the range away (with 1/(n+2) = 1/3
+  // as the width, the ratio would be about 1.2).
+  EXPECT_GT(est.LogDensity({0.3, 0.3}) - est.LogDensity({0.55, 0.3}), std::log(5.0));
+  // And it stays a mixture with the prior: far away the density is not zero.
+  EXPECT_GT(est.LogDensity({0.95, 0.95}), std::log(0.3));
 }
 
 TEST(Tpe, GoodCountFollowsOptuna) {
