@@ -41,7 +41,7 @@ struct PolicyConfig {
   // service level only) is lower than its own by at least `preempt_margin` points.
   bool preemption = false;
   double preempt_margin = 1;
-  double min_run_s = 600;            // a job runs at least this long before it can be preempted
+  double min_run_s = 3600;           // a job runs at least this long before it can be preempted
   int max_preemptors_per_pass = 16;  // bounds the work of one pass
 
   // Quotas: the most GPUs a user or a group may hold at once.
