@@ -151,6 +151,8 @@ int RunCli(int argc, char** argv) {
   serve->add_option("--port", port, "port")->capture_default_str();
   serve->callback([&] { std::exit(FilesServeCommand(root, host, port)); });
 
+  AddSimulateCommand(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
