@@ -154,6 +154,8 @@ def main():
             "queued_at_end": after.get("yard_queue_length"),
         }
 
+        # Before the unpaged listing below, which alone builds every queued job's JSON.
+        result["master_peak_rss_mib"] = peak_rss_mib(master.pid)
         env = dict(os.environ, YARD_MASTER=url)
         cli = []
         for _ in range(5):
@@ -165,7 +167,7 @@ def main():
         everything = json.loads(http(url + "/v1/jobs"))
         result["unpaged_list"] = {"jobs": len(everything["jobs"]),
                                   "seconds": time.monotonic() - t0}
-        result["master_peak_rss_mib"] = peak_rss_mib(master.pid)
+        result["master_peak_rss_after_unpaged_list_mib"] = peak_rss_mib(master.pid)
 
         f, d = result["fleet"], result["dispatch"]
         print(f"scale: {f['workers']} workers x {f['gpus_per_worker']} GPUs, "
@@ -182,7 +184,9 @@ def main():
               f"ms; `yard ps` {result['yard_ps_cli_ms'][2]:.1f} ms; unpaged list of "
               f"{result['unpaged_list']['jobs']} jobs {result['unpaged_list']['seconds']:.2f} s",
               flush=True)
-        print(f"scale: master peak RSS {result['master_peak_rss_mib']:.0f} MiB", flush=True)
+        print(f"scale: master peak RSS {result['master_peak_rss_mib']:.0f} MiB "
+              f"({result['master_peak_rss_after_unpaged_list_mib']:.0f} MiB after the unpaged "
+              f"list)", flush=True)
         if args.json:
             with open(args.json, "w") as out:
                 json.dump(result, out, indent=2)
