@@ -1,13 +1,24 @@
 #!/usr/bin/python3
 """Drain benchmark: N one-GPU jobs of `true` on one worker with 8 fake GPUs, through Trainyard
-(process runtime) and through Slurm with 8 GPUs (../shared/peers/slurm-local), in one run.
+(`yard up`, process runtime) and through Slurm with 8 GPUs (../shared/peers/slurm-local), with
+its default settings and `tuned`, in one run.
 
-Reports jobs per second from the first submit to the last finish, and for Trainyard the GPU
-idle gap (a GPU freeing to the next job's process starting, from the worker's timestamps in
-the database). Ends with:
+Throughput: jobs per second from the first submit to the last job's end. Trainyard's jobs go
+in as one grid sweep (one request), Slurm's as job arrays of up to 1,000 (its fast path).
+
+GPU idle gap: on each GPU, from one job's process ending to the next job's process starting.
+Trainyard: the worker's own process start and end times (microseconds, wall clock) from the
+database. Slurm: the job's own timestamps: each job is a bash script that writes
+$EPOCHREALTIME before and after running `true`, with the GPU Slurm gave it
+($CUDA_VISIBLE_DEVICES), into a file; sacct needs slurmdbd, and scontrol's times are whole
+seconds. Slurm's gap so includes starting bash, which Trainyard's does not (about a
+millisecond here). Every finish also proves the jobs on one GPU never overlapped.
+
+Ends with:
   dispatch: yard J jobs/s, slurm S jobs/s (tuned T), ratio R
+and writes every figure as JSON with --json FILE.
 
-  bench/dispatch/drain.py [--jobs 2000] [--gpus 8] [--skip-slurm] [--slurm-local PATH]
+  bench/dispatch/drain.py [--jobs 2000] [--gpus 8] [--skip-slurm] [--json FILE]
 """
 
 import argparse
@@ -17,7 +28,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +36,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+DEFAULT_SLURM_LOCAL = os.path.normpath(os.path.join(ROOT, "..", "..", "shared", "peers",
+                                                    "slurm-local"))
 
 
 def free_port():
@@ -41,12 +53,34 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def http(url, body=None, timeout=60):
+def http(url, body=None, timeout=120):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET",
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.read()
+
+
+def gaps_and_overlaps(spans_by_gpu):
+    """spans_by_gpu: {gpu: [(start_us, end_us), ...]} -> (gaps in ms, overlapping pairs)."""
+    gaps, overlaps = [], 0
+    for spans in spans_by_gpu.values():
+        spans.sort()
+        for (s0, f0), (s1, f1) in zip(spans, spans[1:]):
+            overlaps += s1 < f0
+            gaps.append((s1 - f0) / 1000.0)
+    return gaps, overlaps
+
+
+def summary(name, jobs, t0, last_end, gaps, overlaps, ok, extra=None):
+    seconds = last_end - t0
+    out = {"system": name, "jobs": jobs, "seconds": seconds, "jobs_per_s": jobs / seconds,
+           "gap_p50_ms": percentile(gaps, 50) if gaps else None,
+           "gap_p99_ms": percentile(gaps, 99) if gaps else None,
+           "gap_max_ms": max(gaps) if gaps else None, "gaps": len(gaps), "overlaps": overlaps,
+           "ok": ok}
+    out.update(extra or {})
+    return out
 
 
 def run_yard(yard, jobs, gpus):
@@ -67,12 +101,14 @@ def run_yard(yard, jobs, gpus):
             time.sleep(0.05)
         spec = {"spec": {"name": "drain", "command": "true",
                          "hyperparameters": {"i": list(range(jobs))}}, "user": "bench"}
-        t0 = time.monotonic()
+        t0 = time.time()
         sweep = json.loads(http(url + "/v1/jobs", spec))["sweep_id"]
+        submitted = time.time() - t0
+        # /metrics counts unfinished jobs from memory; polling it costs the master little.
         while any(line.startswith("yard_jobs{") for line in
                   http(url + "/metrics").decode().splitlines()):
-            time.sleep(0.02)
-        elapsed = time.monotonic() - t0
+            time.sleep(0.05)
+        metrics = http(url + "/metrics").decode()
         db = sqlite3.connect(os.path.join(tmp, "yard.db"))
         rows = db.execute("select state, gpus, started_at, finished_at from jobs where sweep_id=?",
                           (sweep,)).fetchall()
@@ -81,17 +117,16 @@ def run_yard(yard, jobs, gpus):
             states[state] = states.get(state, 0) + 1
             (gpu,) = json.loads(g)
             by_gpu.setdefault(gpu["index"], []).append((started, finished))
-        gaps, overlaps = [], 0
-        for spans in by_gpu.values():
-            spans.sort()
-            for (s0, f0), (s1, f1) in zip(spans, spans[1:]):
-                overlaps += s1 < f0
-                gaps.append((s1 - f0) / 1000.0)
+        gaps, overlaps = gaps_and_overlaps(by_gpu)
+        last_end = max(f for _, _, _, f in rows) / 1e6
         ok = states.get("SUCCEEDED") == jobs and overlaps == 0
-        return {"jobs_per_s": jobs / elapsed, "seconds": elapsed, "states": states,
-                "overlaps": overlaps, "ok": ok,
-                "gap_p50_ms": statistics.median(gaps), "gap_p99_ms": percentile(gaps, 99),
-                "gap_max_ms": max(gaps)}
+        dispatch = {}
+        for line in metrics.splitlines():
+            if line.startswith(("yard_dispatch", "yard_dispatched")):
+                key, value = line.rsplit(" ", 1)
+                dispatch[key] = float(value)
+        return summary("yard", jobs, t0, last_end, gaps, overlaps, ok,
+                       {"states": states, "submit_seconds": submitted, "dispatch": dispatch})
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -99,34 +134,73 @@ def run_yard(yard, jobs, gpus):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("KEEP"):
+            print("kept", tmp, file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_slurm(slurm_local, jobs, gpus, tuned):
+JOB_SCRIPT = """#!/bin/bash
+s=$EPOCHREALTIME
+true
+e=$EPOCHREALTIME
+echo "$SLURM_JOB_ID ${CUDA_VISIBLE_DEVICES:-none} $s $e" >> %s
+"""
+
+
+def run_slurm(slurm_local, jobs, gpus, tuned, timeout):
+    tmp = tempfile.mkdtemp(prefix="slurm-drain-")
+    times = os.path.join(tmp, "times")
+    script = os.path.join(tmp, "job.sh")
+    with open(script, "w") as f:
+        f.write(JOB_SCRIPT % times)
+    os.chmod(script, 0o755)
     out = subprocess.run([slurm_local, "start", str(gpus)] + (["tuned"] if tuned else []),
                          capture_output=True, text=True, check=True).stdout
     conf = out.strip().splitlines()[-1].split("=", 1)[1]
     env = dict(os.environ, SLURM_CONF=conf)
     try:
-        t0 = time.monotonic()
+        t0 = time.time()
         # Job arrays: Slurm's fast way to submit many jobs (MaxArraySize defaults to 1001).
-        left, start = jobs, 0
+        left = jobs
         while left > 0:
             n = min(1000, left)
             subprocess.run(["sbatch", "--quiet", f"--array=0-{n - 1}", "--gres=gpu:1",
-                            "--output=/dev/null", "--wrap", "true"], env=env, check=True)
+                            "--output=/dev/null", script], env=env, check=True)
             left -= n
-            start += n
-        while True:
-            q = subprocess.run(["squeue", "-h", "-r", "-o", "%i"], env=env, capture_output=True,
-                               text=True).stdout.split()
-            if not q:
-                break
-            time.sleep(0.05)
-        elapsed = time.monotonic() - t0
-        return {"jobs_per_s": jobs / elapsed, "seconds": elapsed}
+        submitted = time.time() - t0
+        deadline = time.monotonic() + timeout
+        lines = []
+        while time.monotonic() < deadline:
+            if os.path.exists(times):
+                with open(times) as f:
+                    lines = f.read().splitlines()
+                if len(lines) >= jobs:
+                    break
+            time.sleep(0.1)
+        by_gpu, spans = {}, []
+        for line in lines:
+            _, gpu, s, e = line.split()
+            span = (int(float(s) * 1e6), int(float(e) * 1e6))
+            by_gpu.setdefault(gpu, []).append(span)
+            spans.append(span)
+        gaps, overlaps = gaps_and_overlaps(by_gpu)
+        finished = len(lines)
+        last_end = max(e for _, e in spans) / 1e6 if spans else time.time()
+        ok = finished == jobs and overlaps == 0 and "none" not in by_gpu
+        return summary("slurm-tuned" if tuned else "slurm", finished, t0, last_end, gaps,
+                       overlaps, ok, {"asked": jobs, "submit_seconds": submitted,
+                                      "gpus_seen": sorted(by_gpu)})
     finally:
         subprocess.run([slurm_local, "stop"], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def line(r):
+    gap = (f"idle gap p50 {r['gap_p50_ms']:.2f} ms, p99 {r['gap_p99_ms']:.2f} ms, "
+           f"max {r['gap_max_ms']:.2f} ms" if r["gaps"] else "no gaps")
+    return (f"{r['system']}: {r['jobs']} jobs in {r['seconds']:.2f} s: {r['jobs_per_s']:.1f} "
+            f"jobs/s; {gap}; {r['overlaps']} overlaps; ok={r['ok']}")
 
 
 def main():
@@ -135,24 +209,28 @@ def main():
     ap.add_argument("--jobs", type=int, default=2000)
     ap.add_argument("--gpus", type=int, default=8)
     ap.add_argument("--yard", default=os.path.join(ROOT, "build", "yard"))
-    ap.add_argument("--slurm-local", default=os.path.join(ROOT, "..", "shared", "peers", "slurm-local"))
+    ap.add_argument("--slurm-local", default=os.environ.get("SLURM_LOCAL", DEFAULT_SLURM_LOCAL))
+    ap.add_argument("--slurm-timeout", type=float, default=600)
     ap.add_argument("--skip-slurm", action="store_true")
+    ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
 
-    y = run_yard(args.yard, args.jobs, args.gpus)
-    print(f"yard:  {args.jobs} jobs of `true` on {args.gpus} fake GPUs in {y['seconds']:.2f} s: "
-          f"{y['jobs_per_s']:.0f} jobs/s; idle gap p50 {y['gap_p50_ms']:.2f} ms, "
-          f"p99 {y['gap_p99_ms']:.2f} ms, max {y['gap_max_ms']:.2f} ms; states {y['states']}, "
-          f"{y['overlaps']} overlaps")
-    if args.skip_slurm:
-        return 0 if y["ok"] else 1
-    s = run_slurm(args.slurm_local, args.jobs, args.gpus, tuned=False)
-    print(f"slurm: {args.jobs} jobs in {s['seconds']:.2f} s: {s['jobs_per_s']:.1f} jobs/s (default settings)")
-    t = run_slurm(args.slurm_local, args.jobs, args.gpus, tuned=True)
-    print(f"slurm: {args.jobs} jobs in {t['seconds']:.2f} s: {t['jobs_per_s']:.1f} jobs/s (tuned)")
-    print(f"dispatch: yard {y['jobs_per_s']:.0f} jobs/s, slurm {s['jobs_per_s']:.1f} jobs/s "
-          f"(tuned {t['jobs_per_s']:.1f}), ratio {y['jobs_per_s'] / s['jobs_per_s']:.1f}")
-    return 0 if y["ok"] else 1
+    results = [run_yard(args.yard, args.jobs, args.gpus)]
+    print(line(results[0]), flush=True)
+    if not args.skip_slurm:
+        for tuned in (False, True):
+            results.append(run_slurm(args.slurm_local, args.jobs, args.gpus, tuned,
+                                     args.slurm_timeout))
+            print(line(results[-1]), flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    y = results[0]
+    if not args.skip_slurm:
+        s, t = results[1], results[2]
+        print(f"dispatch: yard {y['jobs_per_s']:.0f} jobs/s, slurm {s['jobs_per_s']:.1f} jobs/s "
+              f"(tuned {t['jobs_per_s']:.1f}), ratio {y['jobs_per_s'] / s['jobs_per_s']:.1f}")
+    return 0 if all(r["ok"] for r in results) else 1
 
 
 if __name__ == "__main__":

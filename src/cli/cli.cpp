@@ -89,7 +89,12 @@ int RunCli(int argc, char** argv) {
   ps->add_flag("-a,--all", all, "include finished jobs");
   ps->add_option("--sweep", sweep, "only this sweep's trials");
   ps->add_flag("--json", json, "JSON for programs");
-  ps->callback([&] { std::exit(PsCommand(all, sweep, json)); });
+  int ps_limit = 100;
+  int64_t ps_after = 0;
+  ps->add_option("--limit", ps_limit, "at most this many jobs, oldest first (0: all)")
+      ->capture_default_str();
+  ps->add_option("--after", ps_after, "only jobs with a larger id (the next page)");
+  ps->callback([&] { std::exit(PsCommand(all, sweep, json, ps_limit, ps_after)); });
 
   auto* show = app.add_subcommand("show", "one job: spec, state history, GPUs, metrics");
   show->add_option("id", id, "job id")->required();

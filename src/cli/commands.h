@@ -53,7 +53,8 @@ struct RunFlags {
 int RunCommand(const RunFlags& flags);
 int CancelCommand(const std::vector<std::string>& ids);
 
-int PsCommand(bool all, const std::string& sweep, bool json);
+// A page of jobs, oldest first: at most `limit` (0: all) with ids above `after`.
+int PsCommand(bool all, const std::string& sweep, bool json, int limit, int64_t after);
 int ShowCommand(const std::string& id, bool json);
 int LogsCommand(const std::string& id, bool follow);
 int SweepsCommand(bool json);

@@ -66,12 +66,24 @@ std::string SweepId(const std::string& id) {
 
 }  // namespace
 
-int PsCommand(bool all, const std::string& sweep, bool json) {
+int PsCommand(bool all, const std::string& sweep, bool json, int limit, int64_t after) {
+  if (limit < 0) return Fail("--limit must be 0 (all) or more");
   std::string path = "/v1/jobs?all=" + std::string(all ? "1" : "0");
   if (!sweep.empty()) path += "&sweep=" + UrlEscape(SweepId(sweep));
+  if (limit > 0) path += "&limit=" + std::to_string(limit);
+  if (after > 0) path += "&after=" + std::to_string(after);
   auto r = Get(path);
   if (!r.ok()) return Fail(r.status().message());
   const Json& jobs = (*r)["jobs"];
+  // Said on stderr, so that --json output stays one JSON value.
+  if (r->contains("next_after") && (*r)["next_after"].is_number_integer()) {
+    std::string total = (*r)["total"].is_number_integer()
+                            ? " of " + std::to_string((*r)["total"].get<int64_t>())
+                            : "";
+    std::cerr << "showing " << jobs.size() << total << " jobs; the next page: yard ps"
+              << (all ? " --all" : "") << (sweep.empty() ? "" : " --sweep " + sweep) << " --limit "
+              << limit << " --after " << (*r)["next_after"].get<int64_t>() << "\n";
+  }
   if (json) {
     std::cout << jobs.dump(2) << "\n";
     return 0;

@@ -15,6 +15,7 @@ class GridProposer : public Proposer {
     auto n = static_cast<size_t>(history.created);
     return n < points_.size() ? points_[n] : points_.back();
   }
+  bool LearnsFromHistory() const override { return false; }
   std::optional<int64_t> Capacity() const override { return static_cast<int64_t>(points_.size()); }
   Json SaveState() const override { return Json::object(); }
   Status LoadState(const Json&) override { return Status::Ok(); }

@@ -40,6 +40,9 @@ class Proposer {
   // A full assignment of the space for the next trial (the budget parameter as the space
   // has it: the searcher sets it).
   virtual Json Propose(const History& history) = 0;
+  // False when Propose reads only history.created: the searcher then skips building the
+  // rest, which costs a walk over every trial (quadratic over a 100,000-point grid).
+  virtual bool LearnsFromHistory() const { return true; }
   // How many trials it can propose at most (a grid's size); nullopt: no limit.
   virtual std::optional<int64_t> Capacity() const { return std::nullopt; }
   virtual Json SaveState() const = 0;

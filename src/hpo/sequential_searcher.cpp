@@ -26,7 +26,7 @@ class SequentialSearcher : public Searcher {
     while (static_cast<int>(out.size()) < slots && static_cast<int64_t>(trials_.size()) < limit_) {
       Trial t;
       t.id = static_cast<int64_t>(trials_.size());
-      t.hparams = proposer_->Propose(BuildHistory());
+      t.hparams = proposer_->Propose(HistoryForProposer());
       Decision d;
       d.kind = DecisionKind::kCreate;
       d.trial = t.id;
@@ -102,6 +102,13 @@ class SequentialSearcher : public Searcher {
     if (trial < 0 || trial >= static_cast<int64_t>(trials_.size())) return nullptr;
     Trial& t = trials_[static_cast<size_t>(trial)];
     return t.running ? &t : nullptr;
+  }
+
+  History HistoryForProposer() const {
+    if (proposer_->LearnsFromHistory()) return BuildHistory();
+    History h;
+    h.created = static_cast<int64_t>(trials_.size());
+    return h;
   }
 
   History BuildHistory() const {

@@ -18,6 +18,7 @@ class SobolProposer : public Proposer {
   Json Propose(const History&) override {
     return PointFromUnit(space_, dims_, sobol_.Point(next_++));
   }
+  bool LearnsFromHistory() const override { return false; }
   Json SaveState() const override { return {{"next", next_}}; }
   Status LoadState(const Json& state) override {
     next_ = state.at("next").get<uint64_t>();

@@ -34,6 +34,11 @@ Result<ActiveSearch> MakeActiveSearch(const Sweep& sweep) {
                              search.space));
   YARD_ASSIGN_OR_RETURN(search.searcher,
                         hpo::MakeSearcher(search.space, search.config, sweep.searcher_state));
+  // `base` is what each trial's job starts from: without the space and search, rather than
+  // copying a grid's value lists into every trial's job only to overwrite them (that made
+  // queueing a grid quadratic in its size).
+  search.base.hyperparameters = Json::object();
+  search.base.search = Json();
   return search;
 }
 

@@ -2,10 +2,13 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "api/json.h"
 #include "api/protocol.h"
@@ -212,6 +215,14 @@ Status ApiServer::Start() {
           return FilesExpectContinue(*files, req, res);
         });
   }
+  // httplib listens with a backlog of 5 (fixed in Debian's libcpp-httplib): a burst of new
+  // connections, as workers fetch and upload files while many short jobs turn over, overflows
+  // it, and every dropped SYN costs its client a 1 s retransmit. The listening socket passes
+  // through the socket options before its listen(); a second listen() raises the backlog.
+  server_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = static_cast<int>(sock);
+  });
   server_->set_tcp_nodelay(true);
   server_->set_keep_alive_timeout(5);  // also bounds how long Stop() waits on idle connections
   server_->set_read_timeout(std::chrono::seconds(60));
@@ -236,6 +247,8 @@ Status ApiServer::Start() {
                          " (is another server there?)");
     port_ = options_.port;
   }
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, SOMAXCONN) != 0)
+    spdlog::warn("api: cannot raise the listen backlog: {}", std::strerror(errno));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // httplib's stop() does nothing before its loop runs, and a join would then hang.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -268,6 +281,18 @@ void ApiServer::Routes() {
            "\nyard_workers{state=\"LOST\"} " + c["workers_lost"].dump() + "\n";
     out += "# TYPE yard_gpus gauge\nyard_gpus{state=\"total\"} " + c["gpus_total"].dump() +
            "\nyard_gpus{state=\"busy\"} " + c["gpus_busy"].dump() + "\n";
+    // Dispatch cost: seconds per placed job = pass / jobs; the policy's share = policy / pass.
+    const Json& d = c["dispatch"];
+    out +=
+        "# TYPE yard_dispatch_passes_total counter\nyard_dispatch_passes_total{placed=\"yes\"} " +
+        d["passes"].dump() + "\nyard_dispatch_passes_total{placed=\"no\"} " +
+        d["idle_passes"].dump() + "\n";
+    out += "# TYPE yard_dispatched_jobs_total counter\nyard_dispatched_jobs_total " +
+           d["jobs"].dump() + "\n";
+    out += "# TYPE yard_dispatch_seconds_total counter\n";
+    for (const char* part : {"pass", "input", "policy", "idle"})
+      out += std::string("yard_dispatch_seconds_total{part=\"") + part + "\"} " +
+             d[std::string(part) + "_seconds"].dump() + "\n";
     res.set_content(out, "text/plain; version=0.0.4");
   });
 
@@ -298,12 +323,21 @@ void ApiServer::Routes() {
     SendJson(res, out, 201);
   });
 
+  // ?limit=N&after=ID pages (oldest first); without a limit, every matching job.
   s.Get("/v1/jobs", [&m](const httplib::Request& req, httplib::Response& res) {
-    auto jobs = m.ListJobs(QueryFlag(req, "all"), QueryInt(req, "sweep", 0));
-    if (!Check(res, jobs)) return;
+    JobListQuery query;
+    query.include_finished = QueryFlag(req, "all");
+    query.sweep_id = QueryInt(req, "sweep", 0);
+    query.limit = static_cast<int>(std::clamp<int64_t>(QueryInt(req, "limit", 0), 0, 1'000'000));
+    query.after_id = std::max<int64_t>(0, QueryInt(req, "after", 0));
+    auto page = m.ListJobs(query);
+    if (!Check(res, page)) return;
     Json out = Json::array();
-    for (const auto& j : *jobs) out.push_back(JobToJson(j));
-    SendJson(res, {{"jobs", out}});
+    for (const auto& j : page->jobs) out.push_back(JobToJson(j));
+    Json body = {{"jobs", std::move(out)}};
+    body["next_after"] = page->next_after > 0 ? Json(page->next_after) : Json(nullptr);
+    body["total"] = page->total >= 0 ? Json(page->total) : Json(nullptr);
+    SendJson(res, body);
   });
 
   s.Get(R"(/v1/jobs/([^/]+))", [&m, files](const httplib::Request& req, httplib::Response& res) {

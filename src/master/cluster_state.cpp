@@ -5,7 +5,14 @@
 namespace yard {
 
 void ClusterState::Release(const Job& job) {
-  if (job.state == JobState::kQueued) queue_.erase({job.spec.priority, job.id});
+  if (--by_state_[job.state] <= 0) by_state_.erase(job.state);
+  if (job.state == JobState::kQueued) {
+    auto demand = queue_by_demand_.find(job.spec.resources.gpus);
+    if (demand != queue_by_demand_.end() && demand->second.erase({job.spec.priority, job.id})) {
+      --queued_;
+      if (demand->second.empty()) queue_by_demand_.erase(demand);
+    }
+  }
   if (!IsActive(job.state)) return;
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;
@@ -19,7 +26,10 @@ void ClusterState::Release(const Job& job) {
 }
 
 void ClusterState::Claim(const Job& job) {
-  if (job.state == JobState::kQueued) queue_.insert({job.spec.priority, job.id});
+  ++by_state_[job.state];
+  if (job.state == JobState::kQueued &&
+      queue_by_demand_[job.spec.resources.gpus].insert({job.spec.priority, job.id}).second)
+    ++queued_;
   if (!IsActive(job.state)) return;
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;  // a worker the master no longer knows: reconciled later
@@ -54,14 +64,6 @@ const Job* ClusterState::FindJob(int64_t id) const {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-std::vector<const Job*> ClusterState::Jobs() const {
-  std::vector<const Job*> out;
-  out.reserve(jobs_.size());
-  for (const auto& [id, job] : jobs_) out.push_back(&job);
-  std::sort(out.begin(), out.end(), [](const Job* a, const Job* b) { return a->id < b->id; });
-  return out;
-}
-
 WorkerEntry* ClusterState::FindWorker(int64_t id) {
   auto it = workers_.find(id);
   return it == workers_.end() ? nullptr : &it->second;
@@ -90,6 +92,8 @@ std::vector<sched::WorkerSnapshot> ClusterState::WorkerSnapshots() const {
   std::vector<sched::WorkerSnapshot> out;
   for (const auto& [id, w] : workers_) {
     if (w.record.state != WorkerState::kAlive) continue;
+    int free_cpu = std::max(0, w.cpu_slots - w.cpu_jobs);
+    if (w.gpu_owner.size() >= w.record.gpus.size() && free_cpu == 0) continue;
     sched::WorkerSnapshot s;
     s.id = id;
     for (const auto& gpu : w.record.gpus) {
@@ -99,25 +103,41 @@ std::vector<sched::WorkerSnapshot> ClusterState::WorkerSnapshots() const {
       });
       if (!foreign) s.free_gpus.push_back(gpu.index);
     }
-    s.free_cpu_slots = std::max(0, w.cpu_slots - w.cpu_jobs);
+    s.free_cpu_slots = free_cpu;
+    if (s.free_gpus.empty() && s.free_cpu_slots == 0) continue;
     out.push_back(std::move(s));
   }
   return out;
 }
 
-bool ClusterState::HasFreeCapacity() const {
-  for (const auto& s : WorkerSnapshots())
-    if (!s.free_gpus.empty() || s.free_cpu_slots > 0) return true;
-  return false;
+sched::QueuedJob ClusterState::Queued(int64_t id) const {
+  const Job& job = jobs_.at(id);
+  return {job.id, job.spec.resources.gpus, job.spec.priority, job.id};
+}
+
+std::vector<sched::QueuedJob> ClusterState::CandidateQueue(
+    const std::vector<sched::WorkerSnapshot>& workers) const {
+  size_t free_gpus = 0, free_cpu = 0;
+  for (const auto& w : workers) {
+    free_gpus += w.free_gpus.size();
+    free_cpu += static_cast<size_t>(std::max(0, w.free_cpu_slots));
+  }
+  std::vector<sched::QueuedJob> out;
+  for (const auto& [demand, keys] : queue_by_demand_) {
+    size_t room = demand > 0 ? free_gpus / static_cast<size_t>(demand) : free_cpu;
+    for (auto key = keys.begin(); key != keys.end() && room > 0; ++key, --room)
+      out.push_back(Queued(key->id));
+  }
+  sched::OrderQueue(out);
+  return out;
 }
 
 std::vector<sched::QueuedJob> ClusterState::QueueInOrder() const {
   std::vector<sched::QueuedJob> out;
-  out.reserve(queue_.size());
-  for (const auto& key : queue_) {
-    const Job& job = jobs_.at(key.id);
-    out.push_back({job.id, job.spec.resources.gpus, job.spec.priority, job.id});
-  }
+  out.reserve(queued_);
+  for (const auto& [demand, keys] : queue_by_demand_)
+    for (const auto& key : keys) out.push_back(Queued(key.id));
+  sched::OrderQueue(out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <set>
 
 #include "master/changes.h"
@@ -43,6 +44,11 @@ Status Master::Load() {
   }
   ReloadSearches();
   YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
+  // A search may have finished while the master was down, between a last job's end and the
+  // sweep's row saying so.
+  std::vector<int64_t> active;
+  for (const auto& [id, search] : searches_) active.push_back(id);
+  YARD_RETURN_IF_ERROR(FinishSweepsIfDone(active));
   spdlog::info("master: loaded {} workers and {} unfinished jobs ({} queued) from {}",
                workers.size(), jobs.size(), state_.queued_count(), options_.db_url);
   return Dispatch();
@@ -80,12 +86,27 @@ void Master::LoseJob(JobChanges& changes, const Job& job, const std::string& why
 
 Status Master::Dispatch() {
   if (state_.queued_count() == 0) return Status::Ok();
+  auto start = std::chrono::steady_clock::now();
+  auto micros_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 t)
+        .count();
+  };
+  // Only workers with room, and only the queued jobs that could take it: the policy's input
+  // grows with the free capacity, not with the queue (ClusterState::CandidateQueue).
   auto workers = state_.WorkerSnapshots();
-  bool room = false;
-  for (const auto& w : workers) room = room || !w.free_gpus.empty() || w.free_cpu_slots > 0;
-  if (!room) return Status::Ok();
-  auto placements = sched::Schedule(workers, state_.QueueInOrder());
-  if (placements.empty()) return Status::Ok();
+  if (workers.empty()) return Status::Ok();
+  auto queue = state_.CandidateQueue(workers);
+  auto policy_start = std::chrono::steady_clock::now();
+  dispatch_.input_micros +=
+      std::chrono::duration_cast<std::chrono::microseconds>(policy_start - start).count();
+  auto placements = sched::Schedule(workers, queue);
+  dispatch_.policy_micros += micros_since(policy_start);
+  if (placements.empty()) {
+    ++dispatch_.idle_passes;
+    dispatch_.idle_micros += micros_since(start);
+    return Status::Ok();
+  }
 
   Micros now = NowMicros();
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
@@ -118,6 +139,9 @@ Status Master::Dispatch() {
     }
     if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);
   }
+  ++dispatch_.passes;
+  dispatch_.jobs += placements.size();
+  dispatch_.pass_micros += micros_since(start);
   return Status::Ok();
 }
 

@@ -36,6 +36,34 @@ struct SubmitResult {
   std::vector<int64_t> job_ids;
 };
 
+// A page of the job listing: jobs with ids above `after_id`, oldest first, at most `limit`
+// (0: all of them).
+struct JobListQuery {
+  bool include_finished = false;
+  int64_t sweep_id = 0;  // 0: every sweep and lone job
+  int limit = 0;
+  int64_t after_id = 0;
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  int64_t next_after = 0;  // the after_id of the next page; 0 when this is the last
+  int64_t total = -1;      // how many match in all; -1 when counting would cost a scan
+};
+
+// What dispatching has cost since the master started, for /metrics: the whole pass (building
+// the scheduler's input, the policy, the database commit, telling workers) and the policy
+// (sched::Schedule) alone.
+struct DispatchCounters {
+  uint64_t passes = 0;        // passes that placed at least one job
+  uint64_t jobs = 0;          // jobs placed
+  int64_t pass_micros = 0;    // wall time of those passes
+  int64_t input_micros = 0;   // building snapshots and the candidate queue
+  int64_t policy_micros = 0;  // inside sched::Schedule
+  uint64_t idle_passes = 0;   // passes that placed nothing
+  int64_t idle_micros = 0;
+};
+
 struct OutputChunk {
   int64_t job_id = 0;
   int attempt = 0;
@@ -55,6 +83,7 @@ class Master {
   Result<Sweep> CancelSweep(int64_t sweep_id);
   Result<Job> GetJob(int64_t job_id);
   Result<std::vector<Job>> ListJobs(bool include_finished, int64_t sweep_id);
+  Result<JobPage> ListJobs(const JobListQuery& query);
   Result<std::vector<StateChange>> History(int64_t job_id);
   Result<std::vector<MetricPoint>> Metrics(int64_t job_id);
   Result<Sweep> GetSweep(int64_t sweep_id);
@@ -113,6 +142,7 @@ class Master {
   std::condition_variable news_cv_;
   ClusterState state_;
   std::map<int64_t, ActiveSearch> searches_;  // by sweep id, for ACTIVE sweeps
+  DispatchCounters dispatch_;
 };
 
 }  // namespace yard

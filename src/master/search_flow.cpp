@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "hpo/grid.h"
@@ -107,7 +108,12 @@ Status Master::TellSearches(JobChanges& changes, Micros now) {
   }
   for (int64_t sweep_id : touched) {
     ActiveSearch& search = searches_.at(sweep_id);
+    size_t before = changes.jobs().size();
     YARD_RETURN_IF_ERROR(AdvanceSearch(search, changes, now));
+    // Endings alone are not saved with the searcher: the job rows hold them, and
+    // ReloadSearches tells them again. Saving every ending would write the whole search (a
+    // 100,000-point grid) once per job. Decisions are saved with the jobs they create.
+    if (changes.jobs().size() == before) continue;
     search.sweep.searcher_state = search.searcher->SaveState();
     YARD_RETURN_IF_ERROR(changes.txn().UpdateSweep(search.sweep));
   }
@@ -164,9 +170,27 @@ void Master::ReloadSearches() {
     }
     searches_.emplace(sweep.id, std::move(search).value());
   }
-  for (const Job* job : state_.Jobs()) {
-    auto it = searches_.find(job->sweep_id);
-    if (it != searches_.end() && job->trial >= 0) it->second.trial_job[job->trial] = job->id;
+  // A saved searcher state may predate endings (TellSearches saves it with decisions only):
+  // tell it how each trial's latest job ended. Searchers ignore endings of trials they do not
+  // think running, so endings they already knew change nothing.
+  for (auto& [sweep_id, search] : searches_) {
+    auto jobs = store_->ListJobs({.sweep_id = sweep_id});
+    if (!jobs.ok()) {
+      spdlog::error("master: sweep {}: {}", sweep_id, jobs.status().ToString());
+      continue;
+    }
+    std::map<int64_t, const Job*> latest;  // by trial
+    for (const Job& job : *jobs) {
+      if (job.trial < 0) continue;
+      const Job*& l = latest[job.trial];
+      if (!l || job.id > l->id) l = &job;
+    }
+    for (const auto& [trial, job] : latest) {
+      search.trial_job[trial] = job->id;
+      const Job* current = state_.FindJob(job->id);
+      if (!current && IsTerminal(job->state))
+        search.searcher->TellEnded(trial, EndOf(*job), LastValue(*job, search.config.metric));
+    }
   }
 }
 

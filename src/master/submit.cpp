@@ -103,8 +103,8 @@ Result<Sweep> Master::CancelSweep(int64_t sweep_id) {
       YARD_RETURN_IF_ERROR(txn->Commit());
       searches_.erase(sweep_id);  // no more trials: what runs is cancelled below
     }
-    for (const Job* job : state_.Jobs())
-      if (job->sweep_id == sweep_id && !job->cancel_requested) open.push_back(job->id);
+    for (const auto& [id, job] : state_.jobs())
+      if (job.sweep_id == sweep_id && !job.cancel_requested) open.push_back(id);
   }
   for (int64_t id : open) {
     auto r = Cancel(id);

@@ -224,11 +224,16 @@ class SqliteStore final : public Store {
           "'STOPPED_EARLY')";
     }
     if (filter.sweep_id != 0) rest += " AND sweep_id = ?1";
-    rest += filter.limit > 0 ? " ORDER BY id DESC LIMIT ?2" : " ORDER BY id";
+    if (filter.after_id) rest += " AND id > ?3";
+    if (filter.limit > 0)
+      rest += filter.after_id ? " ORDER BY id LIMIT ?2" : " ORDER BY id DESC LIMIT ?2";
+    else
+      rest += " ORDER BY id";
     Result<std::vector<Job>> jobs = [&]() -> Result<std::vector<Job>> {
       YARD_ASSIGN_OR_RETURN(StmtLease stmt, db_->Prepare(Select(kJobColumns, rest)));
       if (filter.sweep_id != 0) YARD_RETURN_IF_ERROR(stmt->BindAt(1, filter.sweep_id));
       if (filter.limit > 0) YARD_RETURN_IF_ERROR(stmt->BindAt(2, filter.limit));
+      if (filter.after_id) YARD_RETURN_IF_ERROR(stmt->BindAt(3, *filter.after_id));
       return ReadAll(*stmt, ReadJob);
     }();
     if (!jobs.ok()) return jobs.status().Prefixed("list jobs");

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ namespace yard {
 struct JobFilter {
   bool active_only = false;  // not terminal: QUEUED, ASSIGNED, STARTING, RUNNING, LOST, PREEMPTED
   int64_t sweep_id = 0;      // 0: any
-  int limit = 0;             // 0: no limit; newest first when set
+  int limit = 0;             // 0: no limit; newest first when set (unless after_id is set)
+  // When set: a page, oldest first, of the jobs whose id is above it (at most `limit`).
+  std::optional<int64_t> after_id;
 };
 
 // A unit of work. Nothing it wrote is visible to other readers until Commit(); destroying an

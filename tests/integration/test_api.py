@@ -146,6 +146,35 @@ class ContractTest(ClusterTest):
         self.assertEqual(listing[0]["trials"], 8)
 
 
+class ListingPagesTest(ClusterTest):
+
+    def test_job_listing_pages_by_id_and_ps_says_where_the_next_page_starts(self):
+        c = self.cluster
+        out = c.submit({"name": "paged", "command": "true", "hyperparameters": {"i": list(range(7))}})
+        ids = sorted(out["job_ids"])  # no worker: all stay queued
+        first = c.api("GET", "/v1/jobs?limit=3")
+        self.assertEqual([j["id"] for j in first["jobs"]], ids[:3])
+        self.assertEqual(first["next_after"], ids[2])
+        self.assertEqual(first["total"], 7)
+        rest = c.api("GET", f"/v1/jobs?limit=5&after={ids[2]}")
+        self.assertEqual([j["id"] for j in rest["jobs"]], ids[3:])
+        self.assertIsNone(rest["next_after"])
+        # Finished jobs come from the database, paged the same way.
+        c.yard("cancel", str(ids[0]))
+        done = c.api("GET", "/v1/jobs?all=1&limit=2")
+        self.assertEqual([j["id"] for j in done["jobs"]], ids[:2])
+        self.assertEqual(done["jobs"][0]["state"], "CANCELLED")
+        self.assertEqual(done["next_after"], ids[1])
+        self.assertEqual(len(c.api("GET", "/v1/jobs")["jobs"]), 6, "no limit lists every job")
+
+        res = c.yard("ps", "--limit", "4", "--json")
+        self.assertEqual([j["id"] for j in json.loads(res.stdout)], ids[1:5])
+        self.assertIn(f"--after {ids[4]}", res.stderr)
+        res = c.yard("ps", "--after", str(ids[4]))
+        self.assertNotIn("next page", res.stderr)
+        self.assertEqual(len([l for l in res.stdout.splitlines()[1:] if l.strip()]), 2)
+
+
 class CliWithoutMasterTest(unittest.TestCase):
 
     def test_unreachable_master_names_yard_master(self):

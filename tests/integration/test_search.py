@@ -101,6 +101,24 @@ class SearchTest(ClusterTest):
         self.assertEqual(len(set(xs)), len(xs), "a trial was repeated")
         self.assertTrue(all(0 <= x <= 1 for x in xs))
 
+    def test_grid_endings_before_a_master_restart_still_finish_the_sweep(self):
+        # A grid's endings are not written into its searcher's saved state (they lead to no
+        # decision); the restarted master must learn them from the job rows, or the sweep
+        # would wait for trials that ended long ago.
+        c = self.cluster
+        c.start_worker("w", gpus="fake:3")
+        r = c.submit({"name": "grid", "command": ["sh", "-c", "sleep {s}"],
+                      "hyperparameters": {"s": [0, 0, 3]}})
+        ids = sorted(r["job_ids"])
+        wait_until(lambda: [c.job(i)["state"] for i in ids[:2]] == ["SUCCEEDED"] * 2,
+                   timeout=30, what="the two short trials to finish")
+        self.assertEqual(c.job(ids[2])["state"], "RUNNING")
+        c.kill9(c.master)
+        c.start_master()
+        sweep = self.wait_sweep(r["sweep_id"], timeout=60)
+        self.assertEqual(sweep["state"], "DONE")
+        self.assertEqual([c.job(i)["state"] for i in ids], ["SUCCEEDED"] * 3)
+
     def test_bad_search_blocks_are_refused_whole(self):
         c = self.cluster
         cases = [

@@ -344,6 +344,15 @@ TEST_F(SqliteStoreTest, ListJobsFilters) {
   EXPECT_EQ(Ids(listed), (std::vector<int64_t>{in_sweep.rbegin()[0], in_sweep.rbegin()[1]}));
   ASSERT_OK_AND_ASSIGN(listed, store->ListJobs({.active_only = true, .limit = 100}));
   EXPECT_EQ(Ids(listed), std::vector<int64_t>(active.rbegin(), active.rend()));
+
+  // Pages, oldest first, after a given id.
+  ASSERT_OK_AND_ASSIGN(listed, store->ListJobs({.limit = 3, .after_id = all[2]}));
+  EXPECT_EQ(Ids(listed), (std::vector<int64_t>{all[3], all[4], all[5]}));
+  ASSERT_OK_AND_ASSIGN(listed, store->ListJobs({.after_id = all[8]}));
+  EXPECT_EQ(Ids(listed), (std::vector<int64_t>{all[9], all[10]}));
+  ASSERT_OK_AND_ASSIGN(
+      listed, store->ListJobs({.sweep_id = sweep.id, .limit = 1, .after_id = in_sweep[0]}));
+  EXPECT_EQ(Ids(listed), std::vector<int64_t>{in_sweep[1]});
 }
 
 TEST_F(SqliteStoreTest, MetricsKeepOrderAndLastValues) {
