@@ -36,7 +36,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-DEFAULT_SLURM_LOCAL = os.path.normpath(os.path.join(ROOT, "..", "..", "shared", "peers",
+DEFAULT_SLURM_LOCAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "peers",
                                                     "slurm-local"))
 
 
