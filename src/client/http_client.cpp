@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "api/error_body.h"
+
 namespace yard {
 namespace {
 
@@ -12,41 +14,13 @@ Status TransportError(const std::string& url, httplib::Error error) {
                      "); is it running? Client commands find it through YARD_MASTER");
 }
 
-Code CodeFromName(const std::string& name, int http_status) {
-  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kConflict, Code::kTooLarge,
-                 Code::kUnavailable, Code::kIo, Code::kInternal}) {
-    if (CodeName(c) == name) return c;
-  }
-  switch (http_status) {
-    case 400:
-      return Code::kInvalidArgument;
-    case 404:
-      return Code::kNotFound;
-    case 409:
-      return Code::kConflict;
-    case 413:
-      return Code::kTooLarge;
-    case 503:
-      return Code::kUnavailable;
-    default:
-      return Code::kInternal;
-  }
-}
-
 // Reads an answer: 2xx bodies pass through, errors become a Status.
 Result<std::string> Check(const httplib::Result& res, const std::string& url) {
   if (!res) return TransportError(url, res.error());
   if (res->status >= 200 && res->status < 300) return res->body;
-  Json body = Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   std::string message = "HTTP " + std::to_string(res->status);
-  std::string code;
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    message = body["error"].value("message", message);
-    code = body["error"].value("code", "");
-  } else if (!res->body.empty()) {
-    message += ": " + res->body.substr(0, 200);
-  }
-  return Status(CodeFromName(code, res->status), message);
+  if (!res->body.empty()) message += ": " + res->body.substr(0, 200);
+  return StatusFromErrorAnswer(res->status, res->body, std::move(message));
 }
 
 Result<Json> ParseJson(const std::string& text) {

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <vector>
 
+#include "api/error_body.h"
 #include "api/types.h"
 #include "files/file_api.h"
 #include "files/fs_util.h"
@@ -28,40 +29,11 @@ Status TransportError(const std::string& base_url, httplib::Error error) {
                      httplib::to_string(error) + ")");
 }
 
-Code CodeFor(const std::string& name, int http_status) {
-  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kConflict, Code::kTooLarge,
-                 Code::kUnavailable, Code::kIo, Code::kInternal})
-    if (CodeName(c) == name) return c;
-  switch (http_status) {
-    case 400:
-    case 416:
-      return Code::kInvalidArgument;
-    case 404:
-      return Code::kNotFound;
-    case 409:
-      return Code::kConflict;
-    case 413:
-      return Code::kTooLarge;
-    case 503:
-      return Code::kUnavailable;
-    default:
-      return Code::kInternal;
-  }
-}
-
 // The Status of an error answer: its {"error": ...} body when it has one.
 Status ErrorFrom(int http_status, const std::string& body, const std::string& what) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  std::string message = what + ": HTTP " + std::to_string(http_status);
-  std::string code;
-  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
-    const Json& e = j["error"];
-    if (e.contains("message") && e["message"].is_string()) message = e["message"];
-    if (e.contains("code") && e["code"].is_string()) code = e["code"];
-  } else if (http_status == 404) {
-    message = what + ": not found on the file server";
-  }
-  return Status(CodeFor(code, http_status), message);
+  return StatusFromErrorAnswer(http_status, body,
+                               http_status == 404 ? what + ": not found on the file server"
+                                                  : what + ": HTTP " + std::to_string(http_status));
 }
 
 bool ParseU64(const std::string& text, uint64_t* out) {

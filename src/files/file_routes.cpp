@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "api/error_body.h"
 #include "api/types.h"
 #include "files/byte_range.h"
 #include "files/file_api.h"
@@ -29,10 +30,7 @@ void SendJson(httplib::Response& res, const Json& body, int status) {
 }
 
 void SendError(httplib::Response& res, const Status& status) {
-  SendJson(
-      res,
-      {{"error", {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}}}},
-      HttpStatusFor(status.code()));
+  SendJson(res, ErrorBody(status), HttpStatusFor(status.code()));
 }
 
 bool QueryFlag(const httplib::Request& req, const char* key) {

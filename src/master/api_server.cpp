@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "api/error_body.h"
 #include "api/json.h"
 #include "api/protocol.h"
 #include "files/file_routes.h"
@@ -25,10 +26,7 @@ void SendJson(httplib::Response& res, const Json& body, int status = 200) {
 }
 
 void SendError(httplib::Response& res, const Status& status) {
-  SendJson(
-      res,
-      {{"error", {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}}}},
-      HttpStatusFor(status.code()));
+  SendJson(res, ErrorBody(status), HttpStatusFor(status.code()));
 }
 
 template <class T>
