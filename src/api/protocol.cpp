@@ -125,13 +125,11 @@ Result<HeartbeatRequest> HeartbeatRequestFromJson(const Json& j) {
 Json ToJson(const HeartbeatResponse& r) {
   Json assign = Json::array();
   for (const auto& a : r.assign) {
-    assign.push_back({{"job_id", a.job_id},
-                      {"attempt", a.attempt},
-                      {"sweep_id", a.sweep_id},
-                      {"trial", a.trial},
-                      {"spec", JobSpecToJson(a.spec)},
-                      {"hparams", a.hparams},
-                      {"gpus", a.gpus}});
+    Json one = {{"job_id", a.job_id}, {"attempt", a.attempt},          {"sweep_id", a.sweep_id},
+                {"trial", a.trial},   {"spec", JobSpecToJson(a.spec)}, {"hparams", a.hparams},
+                {"gpus", a.gpus}};
+    if (a.has_checkpoint) one["has_checkpoint"] = *a.has_checkpoint;
+    assign.push_back(std::move(one));
   }
   Json kill = Json::array();
   for (const auto& k : r.kill)
@@ -160,6 +158,11 @@ Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
     for (const auto& g : gpus) {
       if (!g.is_number_integer()) return InvalidArgument("assignment gpus must be indexes");
       as.gpus.push_back(g.get<int>());
+    }
+    if (a.contains("has_checkpoint")) {
+      if (!a["has_checkpoint"].is_boolean())
+        return InvalidArgument("assignment has_checkpoint must be true or false");
+      as.has_checkpoint = a["has_checkpoint"].get<bool>();
     }
     r.assign.push_back(std::move(as));
   }

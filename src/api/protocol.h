@@ -57,6 +57,10 @@ struct Assignment {
   JobSpec spec;
   Json hparams = Json::object();
   std::vector<int> gpus;  // indexes on this worker
+  // Whether the file server holds anything in the job's checkpoint folder (file_layout.h),
+  // as the master saw it when it built the assignment. Unset: unknown (a master without a file
+  // server, or an older one), and the worker asks the file server.
+  std::optional<bool> has_checkpoint;
 };
 
 struct KillOrder {

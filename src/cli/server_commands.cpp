@@ -72,8 +72,11 @@ class MasterServer {
     YARD_ASSIGN_OR_RETURN(options.heartbeat_interval_ms,
                           ParseMillis("--heartbeat-interval", flags.heartbeat_interval));
     YARD_ASSIGN_OR_RETURN(auto listen, ParseListen(flags.listen));
-    YARD_ASSIGN_OR_RETURN(master_, Master::Open(options));
     YARD_ASSIGN_OR_RETURN(files_, FileStore::Open({(options.data_dir / "files").string()}));
+    options.files_hold = [files = files_.get()](const std::string& path) {
+      return files->HoldsAnything(path);
+    };
+    YARD_ASSIGN_OR_RETURN(master_, Master::Open(options));
     ApiServerOptions api;
     api.host = listen.first;
     api.port = listen.second;
@@ -97,8 +100,8 @@ class MasterServer {
   const std::string& url() const { return url_; }
 
  private:
+  std::unique_ptr<FileStore> files_;  // outlives master_ and server_, which use it
   std::unique_ptr<Master> master_;
-  std::unique_ptr<FileStore> files_;  // outlives server_, which serves it
   std::unique_ptr<ApiServer> server_;
   std::thread liveness_;
   std::atomic<bool> stop_{false};

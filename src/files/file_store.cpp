@@ -181,6 +181,12 @@ Result<Listing> FileStore::List(std::string_view prefix, bool recursive) const {
   return out;
 }
 
+Result<bool> FileStore::HoldsAnything(std::string_view path) const {
+  auto normal = NormalizeStorePath(path);
+  if (!normal.ok()) return false;
+  return index_.Exists(*normal);
+}
+
 Status FileStore::Delete(std::string_view path) {
   YARD_ASSIGN_OR_RETURN(std::string normal, NormalizeStorePath(path));
   std::lock_guard<std::mutex> lock(write_mu_);

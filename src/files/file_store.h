@@ -80,6 +80,10 @@ class FileStore {
   // file alone. "" is the root. NotFound when nothing is there.
   Result<Listing> List(std::string_view prefix, bool recursive) const;
 
+  // Whether anything is stored at `path` or under it (a checkpoint folder, say) without
+  // listing it. False also for a path that is not valid in the store.
+  Result<bool> HoldsAnything(std::string_view path) const;
+
   // --- Removing.
   // Removes a path; its blob stays until CollectGarbage finds nothing referring to it.
   Status Delete(std::string_view path);

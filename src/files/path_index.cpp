@@ -95,6 +95,21 @@ Result<FileEntry> PathIndex::Get(const std::string& path) const {
   return ReadEntry(dir.get(), std::string(BaseName(path)), path);
 }
 
+Result<bool> PathIndex::Exists(const std::string& path) const {
+  auto dir = OpenParentForRead(index_fd_.get(), path);
+  if (!dir.ok()) {
+    if (dir.status().code() == Code::kNotFound) return false;
+    return dir.status();
+  }
+  struct stat st {};
+  if (::fstatat(dir->get(), std::string(BaseName(path)).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return ErrnoError("cannot look up '" + path + "' in the index", errno);
+  }
+  if (S_ISLNK(st.st_mode)) return SymlinkRefused(path);
+  return S_ISDIR(st.st_mode) || S_ISREG(st.st_mode);
+}
+
 Status PathIndex::Put(const FileEntry& entry) {
   YARD_ASSIGN_OR_RETURN(UniqueFd dir,
                         OpenDirNoFollow(index_fd_.get(), ParentOf(entry.path), /*create=*/true));

@@ -23,6 +23,9 @@ class PathIndex {
   // NotFound for a path that is not there (or is a folder); InvalidArgument for a symbolic
   // link on the way.
   Result<FileEntry> Get(const std::string& path) const;
+  // Whether anything (a file, or a folder, which holds files: Remove prunes emptied ones) is
+  // at `path`. A cheap look-up, never a walk. InvalidArgument for a symbolic link on the way.
+  Result<bool> Exists(const std::string& path) const;
   // Creates or replaces; Conflict when the path or one of its parents is the other kind
   // (a file where a folder must be, or the reverse). Durable when it returns.
   Status Put(const FileEntry& entry);

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "api/error_body.h"
+#include "api/file_layout.h"
 #include "api/json.h"
 #include "api/protocol.h"
 #include "files/file_routes.h"
@@ -348,7 +349,7 @@ void ApiServer::Routes() {
     Json j = JobWithHistory(*job, *history);
     j["outputs"] = Json::array();
     if (files) {
-      auto listed = files->List("outputs/job-" + std::to_string(*id), /*recursive=*/true);
+      auto listed = files->List(OutputsFolder(*id), /*recursive=*/true);
       if (listed.ok())
         for (const auto& e : listed->entries)
           j["outputs"].push_back({{"path", e.path}, {"size", e.size}});

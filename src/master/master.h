@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,10 @@ struct MasterOptions {
   std::filesystem::path data_dir;     // logs live under it
   int worker_timeout_ms = 15'000;     // silence after which a worker is lost
   int heartbeat_interval_ms = 3'000;  // what workers are told
+  // Whether the file server holds anything at a path (FileStore::HoldsAnything): an assignment
+  // then says whether the job has a checkpoint to fetch, and the worker skips asking when it
+  // has none. Empty: not known, and assignments do not say.
+  std::function<Result<bool>(const std::string& path)> files_hold;
 };
 
 struct SubmitResult {

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "api/file_layout.h"
 #include "master/master.h"
 
 namespace yard {
@@ -24,6 +25,11 @@ Assignment Master::MakeAssignment(const Job& job) const {
   a.spec = job.spec;
   a.hparams = job.hparams;
   for (const auto& g : job.gpus) a.gpus.push_back(g.index);
+  if (options_.files_hold) {
+    // A stat on the master saves the worker a listing over HTTP before each start.
+    auto held = options_.files_hold(CheckpointFolder(job.id, job.sweep_id, job.trial));
+    if (held.ok()) a.has_checkpoint = *held;
+  }
   return a;
 }
 

@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "api/file_layout.h"
 #include "files/file_client.h"
 #include "files/snapshot.h"
 #include "files/tree_transfer.h"
@@ -18,17 +19,11 @@ std::string Moved(const char* what, const std::string& name, size_t files, uint6
          std::to_string(bytes) + " bytes downloaded";
 }
 
+std::string CheckpointPrefix(const Assignment& a) {
+  return CheckpointFolder(a.job_id, a.sweep_id, a.trial);
+}
+
 }  // namespace
-
-std::string JobFiles::OutputsPrefix(int64_t job_id) {
-  return "outputs/job-" + std::to_string(job_id);
-}
-
-std::string JobFiles::CheckpointPrefix(const Assignment& a) {
-  if (a.sweep_id > 0 && a.trial >= 0)
-    return "checkpoints/sweep-" + std::to_string(a.sweep_id) + "-trial-" + std::to_string(a.trial);
-  return "checkpoints/job-" + std::to_string(a.job_id);
-}
 
 Status JobFiles::FetchInputs(const Assignment& a, const LogFn& log) const {
   FileClient client(master_url_);
@@ -58,6 +53,7 @@ Status JobFiles::FetchInputs(const Assignment& a, const LogFn& log) const {
 }
 
 Status JobFiles::FetchCheckpoint(const Assignment& a, const LogFn& log) const {
+  if (a.has_checkpoint == false) return Status::Ok();  // the master knows there is none
   FileClient client(master_url_);
   const std::string prefix = CheckpointPrefix(a);
   auto listing = client.List(prefix, /*recursive=*/true);
@@ -87,7 +83,7 @@ Status JobFiles::UploadResults(const Assignment& a, const LogFn& log) const {
         std::to_string(r->bytes_uploaded) + " new bytes");
     return Status::Ok();
   };
-  YARD_RETURN_IF_ERROR(upload(paths_.OutputDir(a.job_id), OutputsPrefix(a.job_id)));
+  YARD_RETURN_IF_ERROR(upload(paths_.OutputDir(a.job_id), OutputsFolder(a.job_id)));
   return upload(paths_.CheckpointDir(a), CheckpointPrefix(a));
 }
 

@@ -23,15 +23,12 @@ class JobFiles {
       : master_url_(std::move(master_url)), paths_(std::move(paths)) {}
 
   // Fetches the code snapshot (to CodeDir) and the datasets (under DataDir) the job names, and
-  // the checkpoint folder the file server holds for it, logging what moved.
+  // the checkpoint folder the file server holds for it (not asked for when the assignment says
+  // there is none), logging what moved.
   Status FetchInputs(const Assignment& a, const LogFn& log) const;
 
   // Sends the job's outputs and its checkpoint folder to the file server.
   Status UploadResults(const Assignment& a, const LogFn& log) const;
-
-  // Where things live on the file server.
-  static std::string OutputsPrefix(int64_t job_id);
-  static std::string CheckpointPrefix(const Assignment& a);
 
  private:
   Status FetchCheckpoint(const Assignment& a, const LogFn& log) const;

@@ -297,14 +297,19 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
   cpu.sweep_id = 0;
   cpu.spec.resources.gpus = 0;
   cpu.gpus.clear();
+  cpu.has_checkpoint = false;
   r.assign.push_back(cpu);
+  Assignment resumed = SampleAssignment();
+  resumed.job_id = 33;
+  resumed.has_checkpoint = true;
+  r.assign.push_back(resumed);
   r.kill.push_back({12, 1, "cancelled"});
   r.kill.push_back({13, 4, ""});
 
   auto back = HeartbeatResponseFromJson(ToJson(r));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
-  ASSERT_EQ(back->assign.size(), 2u);
-  for (size_t i = 0; i < 2; ++i) {
+  ASSERT_EQ(back->assign.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
     const Assignment& got = back->assign[i];
     const Assignment& want = r.assign[i];
     EXPECT_EQ(got.job_id, want.job_id);
@@ -312,6 +317,7 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
     EXPECT_EQ(got.sweep_id, want.sweep_id);
     EXPECT_EQ(got.hparams, want.hparams);
     EXPECT_EQ(got.gpus, want.gpus);
+    EXPECT_EQ(got.has_checkpoint, want.has_checkpoint);
     EXPECT_EQ(got.spec.name, want.spec.name);
     EXPECT_EQ(got.spec.image, want.spec.image);
     EXPECT_EQ(got.spec.command, want.spec.command);
@@ -329,6 +335,15 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
   EXPECT_EQ(back->kill[1].job_id, 13);
   EXPECT_EQ(back->kill[1].attempt, 4);
   EXPECT_EQ(back->kill[1].reason, "");
+}
+
+TEST(HeartbeatResponse, HasCheckpointMustBeABoolean) {
+  Json answer = ToJson(HeartbeatResponse{{SampleAssignment()}, {}});
+  EXPECT_FALSE(answer["assign"][0].contains("has_checkpoint"));  // unknown: not said
+  answer["assign"][0]["has_checkpoint"] = "no";
+  auto back = HeartbeatResponseFromJson(answer);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("has_checkpoint"), std::string::npos);
 }
 
 TEST(HeartbeatResponse, EmptyLists) {

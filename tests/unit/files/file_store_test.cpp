@@ -214,6 +214,23 @@ TEST_F(FileStoreTest, DeleteRemovesEmptyFolders) {
   EXPECT_EQ(root->dirs, (std::vector<std::string>{"job-2"}));
 }
 
+TEST_F(FileStoreTest, HoldsAnythingSaysWhetherAFolderHoldsFiles) {
+  auto holds = [&](const char* path) {
+    auto r = store_->HoldsAnything(path);
+    EXPECT_TRUE(r.ok()) << path << ": " << r.status().ToString();
+    return r.ok() && *r;
+  };
+  EXPECT_FALSE(holds("checkpoints/job-1"));
+  ASSERT_TRUE(store_->PutBytes("checkpoints/job-1/step/ckpt.pt", "c").ok());
+  EXPECT_TRUE(holds("checkpoints/job-1"));
+  EXPECT_TRUE(holds("checkpoints/job-1/step/ckpt.pt"));
+  EXPECT_FALSE(holds("checkpoints/job-10"));
+  EXPECT_FALSE(holds("checkpoints/job-1/step/ckpt.pt/below"));  // under a file
+  EXPECT_FALSE(holds("../outside"));                            // not a store path
+  ASSERT_TRUE(store_->Delete("checkpoints/job-1/step/ckpt.pt").ok());
+  EXPECT_FALSE(holds("checkpoints/job-1"));  // the emptied folders went with it
+}
+
 TEST_F(FileStoreTest, SymlinkInTheStoreIsNotFollowed) {
   ScratchDir outside;
   WriteFile(outside / "secret/entry",
@@ -233,6 +250,7 @@ TEST_F(FileStoreTest, SymlinkInTheStoreIsNotFollowed) {
   EXPECT_EQ(store_->PutBytes("evil/secret/new", "x").status().code(), Code::kInvalidArgument);
   EXPECT_FALSE(Exists(outside / "secret/new"));
   EXPECT_EQ(store_->List("evil", true).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->HoldsAnything("datasets/link").status().code(), Code::kInvalidArgument);
   auto all = store_->List("", true);  // a listing skips links
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   ASSERT_EQ(all->entries.size(), 1u);
