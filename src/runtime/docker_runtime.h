@@ -61,6 +61,7 @@ class DockerRuntime : public Runtime {
   // returns their exit at once), their output copying resumed where the log file stops.
   // Containers created but never started are removed: their jobs never ran.
   Result<std::vector<ExecutionHandle>> Reattach() override;
+  bool CanReattach() const override { return true; }
 
   // Stops copying output and removes the container (with force; one already gone is fine).
   Status Cleanup(const ExecutionHandle& handle) override;

@@ -53,19 +53,22 @@ bool MayStillRun(const ExecutionRecord& record) {
 
 ProcessRuntime::ProcessRuntime(std::filesystem::path state_dir,
                                std::chrono::milliseconds reattach_grace)
-    : state_dir_(std::move(state_dir)), reattach_grace_(reattach_grace) {}
+    : state_dir_(std::move(state_dir)), reattach_grace_(reattach_grace) {
+  if (!state_dir_.empty())
+    journal_ = std::make_unique<ExecutionJournal>(state_dir_ / "executions.journal");
+}
 
 Status ProcessRuntime::Prepare(const LaunchSpec&, const ProgressFn&) { return Status::Ok(); }
 
 Result<ExecutionHandle> ProcessRuntime::Start(const LaunchSpec& spec) {
   YARD_ASSIGN_OR_RETURN(SpawnedProcess child, Spawn(spec));
   ExecutionHandle handle{spec.job_id, spec.attempt, std::to_string(child.pid), child.started_at};
-  if (state_dir_.empty()) return handle;
+  if (!journal_) return handle;
 
   // Not yet reaped, so /proc/<pid> is there even if the job has already exited.
   std::optional<ProcStat> stat = ReadProcStat(child.pid);
   Status recorded =
-      stat ? WriteStateFile(state_dir_, {spec.job_id, spec.attempt, child.pid, stat->start_time})
+      stat ? journal_->Started({spec.job_id, spec.attempt, child.pid, stat->start_time})
            : Internal("cannot read /proc/" + handle.id + "/stat");
   if (!recorded.ok()) {
     // A job no restarted worker could find must not run at all.
@@ -106,24 +109,35 @@ Result<ExitStatus> ProcessRuntime::Wait(const ExecutionHandle& handle) {
   return result;
 }
 
+void ProcessRuntime::EndLeftover(const ExecutionRecord& record) {
+  if (MayStillRun(record)) {
+    int live = TerminateGroup(record.pid, reattach_grace_);
+    spdlog::info(
+        "process runtime: ended job {} attempt {}, left running by an earlier worker "
+        "(process group {}, live processes: {})",
+        record.job_id, record.attempt, record.pid, live);
+  } else {
+    spdlog::info("process runtime: job {} attempt {} (pid {}) is no longer running", record.job_id,
+                 record.attempt, record.pid);
+  }
+}
+
 Result<std::vector<ExecutionHandle>> ProcessRuntime::Reattach() {
-  if (state_dir_.empty()) return std::vector<ExecutionHandle>{};
+  if (!journal_) return std::vector<ExecutionHandle>{};
+  YARD_ASSIGN_OR_RETURN(JournalContents journal, journal_->Read());
+  if (journal.bad_lines > 0)
+    spdlog::warn("process runtime: ignoring {} unreadable lines of {}", journal.bad_lines,
+                 journal_->path().string());
+  for (const ExecutionRecord& record : journal.live) EndLeftover(record);
+  YARD_RETURN_IF_ERROR(journal_->Clear());
+
+  // State files of a worker from before the journal.
   for (const StateFile& file : ListStateFiles(state_dir_)) {
-    if (!file.record.ok()) {
+    if (file.record.ok()) {
+      EndLeftover(*file.record);
+    } else {
       spdlog::warn("process runtime: ignoring {}: {}", file.path.string(),
                    file.record.status().message());
-    } else {
-      const ExecutionRecord& record = *file.record;
-      if (MayStillRun(record)) {
-        int live = TerminateGroup(record.pid, reattach_grace_);
-        spdlog::info(
-            "process runtime: ended job {} attempt {}, left running by an earlier worker "
-            "(process group {}, live processes: {})",
-            record.job_id, record.attempt, record.pid, live);
-      } else {
-        spdlog::info("process runtime: job {} attempt {} (pid {}) is no longer running",
-                     record.job_id, record.attempt, record.pid);
-      }
     }
     std::error_code ec;
     std::filesystem::remove(file.path, ec);
@@ -135,8 +149,8 @@ Result<std::vector<ExecutionHandle>> ProcessRuntime::Reattach() {
 }
 
 Status ProcessRuntime::Cleanup(const ExecutionHandle& handle) {
-  if (state_dir_.empty()) return Status::Ok();
-  return RemoveStateFile(state_dir_, handle.job_id, handle.attempt);
+  if (!journal_) return Status::Ok();
+  return journal_->Ended(handle.job_id, handle.attempt);
 }
 
 std::vector<int64_t> ProcessRuntime::Pids(const ExecutionHandle& handle) {

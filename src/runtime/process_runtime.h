@@ -12,16 +12,18 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 
+#include "runtime/execution_journal.h"
 #include "runtime/runtime.h"
 
 namespace yard {
 
 class ProcessRuntime : public Runtime {
  public:
-  // `state_dir` (it must exist) gets a state file per running execution; empty: none are
-  // written and Reattach finds nothing. `reattach_grace` is how long Reattach lets a leftover
-  // job end after SIGTERM before it sends SIGKILL.
+  // `state_dir` (it must exist) holds the journal of running executions
+  // (execution_journal.h); empty: none is kept and Reattach finds nothing. `reattach_grace` is how
+  // long Reattach lets a leftover job end after SIGTERM before it sends SIGKILL.
   explicit ProcessRuntime(std::filesystem::path state_dir,
                           std::chrono::milliseconds reattach_grace = std::chrono::seconds(2));
 
@@ -30,8 +32,8 @@ class ProcessRuntime : public Runtime {
   // Nothing to fetch: the command runs from the worker's own file system.
   Status Prepare(const LaunchSpec& spec, const ProgressFn& progress) override;
 
-  // See Spawn (runtime/spawn.h) for how the process is set up. Records a state file before
-  // returning; if that fails, the process is killed and the error returned.
+  // See Spawn (runtime/spawn.h) for how the process is set up. Records the execution in the
+  // journal before returning; if that fails, the process is killed and the error returned.
   Result<ExecutionHandle> Start(const LaunchSpec& spec) override;
 
   // To every process in the job's group; a group that is gone already is not an error.
@@ -42,19 +44,24 @@ class ProcessRuntime : public Runtime {
   Result<ExitStatus> Wait(const ExecutionHandle& handle) override;
 
   // A plain process cannot be waited on by a worker that did not fork it, so every
-  // execution a state file names that is still running is ended (SIGTERM, the grace, then
-  // SIGKILL to its group) and the state files removed. Always returns an empty list.
+  // execution the journal (or a state file of an older worker) names that is still running is
+  // ended (SIGTERM, the grace, then SIGKILL to its group), and the journal emptied. Always
+  // returns an empty list.
   Result<std::vector<ExecutionHandle>> Reattach() override;
+  bool CanReattach() const override { return false; }
 
-  // Removes the execution's state file.
+  // Records in the journal that the execution is over.
   Status Cleanup(const ExecutionHandle& handle) override;
 
   // Live (not zombie) processes of the job's process group, the leader included.
   std::vector<int64_t> Pids(const ExecutionHandle& handle) override;
 
  private:
+  void EndLeftover(const ExecutionRecord& record);  // what Reattach does with each one
+
   std::filesystem::path state_dir_;
   std::chrono::milliseconds reattach_grace_;
+  std::unique_ptr<ExecutionJournal> journal_;  // null without a state_dir
 };
 
 }  // namespace yard

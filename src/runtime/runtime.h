@@ -91,6 +91,9 @@ class Runtime {
   // Executions left by an earlier run of this worker (found through `state_dir`) that can be
   // waited on again. A runtime that cannot reattach ends them and returns none.
   virtual Result<std::vector<ExecutionHandle>> Reattach() = 0;
+  // Whether Reattach may hand executions back (a container outlives the worker). False for a
+  // runtime that only ends what it finds: the worker then keeps nothing for a restart.
+  virtual bool CanReattach() const = 0;
 
   // Releases what the execution held; called once it has ended.
   virtual Status Cleanup(const ExecutionHandle& handle) = 0;

@@ -1,4 +1,5 @@
 #include "runtime/process_runtime.h"
+#include "runtime/execution_journal.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -131,7 +132,9 @@ TEST_F(ProcessRuntimeTest, MissingCommandFailsStartNamingIt) {
   ASSERT_FALSE(handle.ok());
   EXPECT_EQ(handle.status().message(),
             "cannot start 'nosuchcmd-for-yard': No such file or directory");
-  EXPECT_TRUE(fs::is_empty(state_dir_.path()));
+  auto journal = ExecutionJournal(state_dir_.path() / "executions.journal").Read();
+  ASSERT_TRUE(journal.ok());
+  EXPECT_TRUE(journal->live.empty());  // nothing for a restarted worker to look for
 }
 
 TEST_F(ProcessRuntimeTest, NonExecutableFileFailsStart) {
@@ -218,13 +221,22 @@ TEST_F(ProcessRuntimeTest, WaitEndsWhatTheLeaderLeftBehind) {
   EXPECT_TRUE(WaitUntil([&] { return Ended(orphan); }));
 }
 
-TEST_F(ProcessRuntimeTest, StateFileLivesUntilCleanup) {
+TEST_F(ProcessRuntimeTest, JournalRecordsTheExecutionUntilCleanup) {
+  ExecutionJournal journal(state_dir_.path() / "executions.journal");
   auto handle = runtime_.Start(Spec({"/bin/true"}));
   ASSERT_TRUE(handle.ok());
-  EXPECT_FALSE(fs::is_empty(state_dir_.path()));
+  auto during = journal.Read();
+  ASSERT_TRUE(during.ok());
+  ASSERT_EQ(during->live.size(), 1u);
+  EXPECT_EQ(during->live[0].job_id, handle->job_id);
+  EXPECT_EQ(during->live[0].attempt, handle->attempt);
+  EXPECT_EQ(std::to_string(during->live[0].pid), handle->id);
   ASSERT_TRUE(runtime_.Wait(*handle).ok());
   ASSERT_TRUE(runtime_.Cleanup(*handle).ok());
-  EXPECT_TRUE(fs::is_empty(state_dir_.path()));
+  auto after = journal.Read();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->live.empty());
+  EXPECT_EQ(after->bad_lines, 0);
 }
 
 TEST_F(ProcessRuntimeTest, JobDiesWithTheThreadThatStartedIt) {
