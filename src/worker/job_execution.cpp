@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void SaveAssignment(const WorkerPaths& paths, const Assignment& a) {
+bool SaveAssignment(const WorkerPaths& paths, const Assignment& a) {
   HeartbeatResponse holder;
   holder.assign.push_back(a);
   fs::path path = paths.AssignmentPath(a.job_id, a.attempt);
@@ -28,8 +28,11 @@ void SaveAssignment(const WorkerPaths& paths, const Assignment& a) {
   out << ToJson(holder).dump();
   out.close();
   if (out) fs::rename(path.string() + ".tmp", path, ec);
-  if (!out || ec)
+  if (!out || ec) {
     spdlog::warn("worker: cannot save {}: a reattached job will not upload", path.string());
+    return false;
+  }
+  return true;
 }
 
 std::optional<Assignment> LoadAssignment(const WorkerPaths& paths, int64_t job_id, int attempt) {
@@ -103,6 +106,15 @@ void JobExecution::AppendToLog(const std::string& line) {
 
 void JobExecution::Run() {
   if (reattached_) {
+    // Held while it runs, so that no other job's end takes them for spares.
+    if (options_.spares) {
+      files_.emplace(*options_.spares);
+      (void)files_->Acquire(paths_.LogPath(job_id_, attempt_), SpareKind::kFile);
+      (void)files_->Acquire(paths_.OutputDir(job_id_), SpareKind::kFolder);
+      (void)files_->Acquire(paths_.DataDir(job_id_, attempt_), SpareKind::kFolder);
+      if (assignment_)
+        (void)files_->Acquire(paths_.CheckpointDir(*assignment_), SpareKind::kFolder);
+    }
     auto exit = runtime_.Wait(*reattached_);
     (void)runtime_.Cleanup(*reattached_);
     {
@@ -119,17 +131,22 @@ void JobExecution::Run() {
   RunAssigned();
 }
 
+Status JobExecution::AcquireFiles(const Assignment& a) {
+  if (!options_.spares) return Internal("no spare pool for job " + std::to_string(job_id_));
+  files_.emplace(*options_.spares);
+  YARD_RETURN_IF_ERROR(files_->Acquire(paths_.LogPath(job_id_, attempt_), SpareKind::kFile));
+  // A job with code runs in its snapshot, and needs no working directory of its own.
+  if (a.spec.code.empty())
+    YARD_RETURN_IF_ERROR(files_->Acquire(paths_.JobDir(job_id_, attempt_), SpareKind::kFolder));
+  YARD_RETURN_IF_ERROR(files_->Acquire(paths_.OutputDir(job_id_), SpareKind::kFolder));
+  YARD_RETURN_IF_ERROR(files_->Acquire(paths_.CheckpointDir(a), SpareKind::kFolder));
+  return files_->Acquire(paths_.DataDir(job_id_, attempt_), SpareKind::kFolder);
+}
+
 void JobExecution::RunAssigned() {
   const Assignment& a = *assignment_;
-  std::error_code ec;
-  for (const auto& dir :
-       {paths_.JobDir(job_id_, attempt_), paths_.OutputDir(job_id_), paths_.CheckpointDir(a),
-        paths_.DataDir(job_id_, attempt_), paths_.LogPath(job_id_, attempt_).parent_path()}) {
-    fs::create_directories(dir, ec);
-    if (ec)
-      return Finish(JobState::kFailed, std::nullopt,
-                    "create " + dir.string() + ": " + ec.message());
-  }
+  if (Status made = AcquireFiles(a); !made.ok())
+    return Finish(JobState::kFailed, std::nullopt, made.message());
   JobFiles files(options_.master_url, paths_);
   auto log = [this](std::string_view line) { AppendToLog(std::string(line)); };
   if (Status fetched = files.FetchInputs(a, log); !fetched.ok()) {
@@ -152,7 +169,8 @@ void JobExecution::RunAssigned() {
     AppendToLog("yard: the " + std::string(runtime_.name()) + " runtime does not apply " + ignored +
                 " (a container runtime does)");
   }
-  SaveAssignment(paths_, a);
+  // Only a runtime that reattaches to a running job after a worker restart needs it saved.
+  if (runtime_.CanReattach()) assignment_saved_ = SaveAssignment(paths_, a);
 
   Status prepared =
       runtime_.Prepare(spec, [this](std::string_view line) { AppendToLog(std::string(line)); });
@@ -249,8 +267,13 @@ void JobExecution::ShipFinalOutput() {
 
 void JobExecution::Finish(JobState state, std::optional<int> exit_code, const std::string& reason) {
   ShipFinalOutput();
-  std::error_code ec;
-  fs::remove(paths_.AssignmentPath(job_id_, attempt_), ec);
+  // Its outputs are uploaded, its output shipped and its process gone: the next job may have
+  // the folders (and the log) it left empty.
+  if (files_) files_->ReleaseAll();
+  if (assignment_saved_ || reattached_) {
+    std::error_code ec;
+    fs::remove(paths_.AssignmentPath(job_id_, attempt_), ec);
+  }
   {
     std::lock_guard lock(mu_);
     report_.state = state;

@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "worker/launch_spec.h"
 #include "worker/output_tail.h"
+#include "worker/spare_pool.h"
 #include "worker/worker_paths.h"
 
 namespace yard {
@@ -29,6 +30,7 @@ class JobExecution {
     int kill_grace_ms = 10'000;
     std::function<void()> on_change;  // called (from any thread) when Report() changes
     LaunchContext launch;
+    SparePool* spares = nullptr;  // gives the job its folders and log; outlives the execution
   };
 
   JobExecution(Assignment assignment, Runtime& runtime, const WorkerPaths& paths, Options options);
@@ -60,6 +62,7 @@ class JobExecution {
  private:
   void Run();
   void RunAssigned();
+  Status AcquireFiles(const Assignment& a);
   void Finish(JobState state, std::optional<int> exit_code, const std::string& reason);
   void AppendToLog(const std::string& line);
   void ShipFinalOutput();
@@ -74,6 +77,8 @@ class JobExecution {
   const Options options_;
   OutputTail output_;
   std::thread thread_;
+  std::optional<SpareLease> files_;  // its folders and log; the job thread's alone
+  bool assignment_saved_ = false;    // the job thread's alone
   std::atomic<bool> finished_{false};
   std::atomic<bool> abandon_{false};
 

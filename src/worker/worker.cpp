@@ -29,6 +29,7 @@ Worker::Worker(WorkerOptions options, std::unique_ptr<GpuInventory> gpus,
   if (options_.cpu_slots <= 0)
     options_.cpu_slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   paths_.root = options_.work_dir;
+  spares_ = std::make_unique<SparePool>(paths_.SpareDir());
 }
 
 Worker::~Worker() { Stop(); }
@@ -52,7 +53,8 @@ JobExecution::Options Worker::ExecutionOptions() {
   launch.in_container = runtime_->name() == "docker";
   launch.real_gpus = options_.real_gpus;
   launch.gpus = gpus_->Gpus();
-  return {options_.master_url, options_.kill_grace_ms, [this] { Wake(); }, std::move(launch)};
+  return {options_.master_url, options_.kill_grace_ms, [this] { Wake(); }, std::move(launch),
+          spares_.get()};
 }
 
 Status Worker::RegisterUntilDone() {
@@ -197,8 +199,10 @@ void Worker::ShipLoop() {
 
 Status Worker::Run() {
   std::error_code ec;
-  std::filesystem::create_directories(paths_.root, ec);
-  if (ec) return IoError("create " + paths_.root.string() + ": " + ec.message());
+  // Job logs go straight in here: made once, not per job.
+  const std::filesystem::path logs = paths_.LogPath(0, 0).parent_path();
+  std::filesystem::create_directories(logs, ec);
+  if (ec) return IoError("create " + logs.string() + ": " + ec.message());
   client_ = std::make_unique<HttpClient>(options_.master_url);
   auto reattached = runtime_->Reattach();
   if (!reattached.ok()) return reattached.status().Prefixed("reattach");

@@ -17,6 +17,7 @@
 #include "gpu/gpu_inventory.h"
 #include "runtime/runtime.h"
 #include "worker/job_execution.h"
+#include "worker/spare_pool.h"
 
 namespace yard {
 
@@ -58,6 +59,7 @@ class Worker {
   std::unique_ptr<GpuInventory> gpus_;
   std::unique_ptr<Runtime> runtime_;
   WorkerPaths paths_;
+  std::unique_ptr<SparePool> spares_;
   std::unique_ptr<HttpClient> client_;  // used by Run()'s thread only
 
   std::atomic<bool> stop_{false};

@@ -32,6 +32,7 @@ fs::path WorkerPaths::CodeDir(const std::string& snapshot_id) const {
 }
 fs::path WorkerPaths::CacheDir() const { return root / "cache"; }
 fs::path WorkerPaths::RuntimeStateDir() const { return root / "runtime"; }
+fs::path WorkerPaths::SpareDir() const { return root / "spare"; }
 fs::path WorkerPaths::AssignmentPath(int64_t job_id, int attempt) const {
   return root / "assignments" / (Attempt(job_id, attempt) + ".json");
 }

@@ -24,6 +24,8 @@ struct WorkerPaths {
   // File-server content by hash, shared by everything on this worker.
   std::filesystem::path CacheDir() const;
   std::filesystem::path RuntimeStateDir() const;
+  // Emptied job folders and logs waiting to be some later job's (worker/spare_pool.h).
+  std::filesystem::path SpareDir() const;
   // The assignment of a running attempt, kept so that a restarted worker that reattaches to it
   // knows what to upload when it ends; removed when it has ended.
   std::filesystem::path AssignmentPath(int64_t job_id, int attempt) const;
