@@ -267,9 +267,6 @@ void JobExecution::ShipFinalOutput() {
 
 void JobExecution::Finish(JobState state, std::optional<int> exit_code, const std::string& reason) {
   ShipFinalOutput();
-  // Its outputs are uploaded, its output shipped and its process gone: the next job may have
-  // the folders (and the log) it left empty.
-  if (files_) files_->ReleaseAll();
   if (assignment_saved_ || reattached_) {
     std::error_code ec;
     fs::remove(paths_.AssignmentPath(job_id_, attempt_), ec);
@@ -283,6 +280,11 @@ void JobExecution::Finish(JobState state, std::optional<int> exit_code, const st
   }
   finished_ = true;
   if (options_.on_change) options_.on_change();
+  // Its outputs are uploaded, its output shipped and its process gone: a later job may have the
+  // folders (and the log) it left empty. After the report, so that the heartbeat telling the
+  // master does not wait for the renames; the worker joins this thread only once the master
+  // has acknowledged the end.
+  if (files_) files_->ReleaseAll();
 }
 
 void JobExecution::Kill(const std::string& why, JobState final_state) {
