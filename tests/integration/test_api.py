@@ -83,6 +83,9 @@ class ContractTest(ClusterTest):
                   "print('env', json.dumps({k: os.environ.get(k) for k in ['YARD_JOB_ID', 'YARD_SWEEP_ID', "
                   "'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES', 'YARD_HPARAMS', 'YARD_OUTPUT_DIR', "
                   "'YARD_CHECKPOINT_DIR', 'YARD_DATA_DIR', 'OMP_NUM_THREADS']}), flush=True)\n"
+                  "print('dirs', json.dumps({k: os.path.isdir(os.environ[k]) for k in "
+                  "['YARD_OUTPUT_DIR', 'YARD_CHECKPOINT_DIR', 'YARD_DATA_DIR']}), flush=True)\n"
+                  "open(os.path.join(os.environ['YARD_OUTPUT_DIR'], 'seen.txt'), 'w').write('seen')\n"
                   "for s in range(3):\n"
                   "    print('YARD_METRIC ' + json.dumps({'step': s, 'loss': 1.0 / (s + 1), 'acc': s / 10}), flush=True)\n")
         spec = {"name": "seer", "command": ["/usr/bin/python3", "-c", script],
@@ -99,8 +102,13 @@ class ContractTest(ClusterTest):
         self.assertEqual(env["CUDA_VISIBLE_DEVICES"], "0,1")
         self.assertEqual(env["NVIDIA_VISIBLE_DEVICES"], "0,1")
         self.assertEqual(env["OMP_NUM_THREADS"], "4")
-        for k in ["YARD_OUTPUT_DIR", "YARD_CHECKPOINT_DIR", "YARD_DATA_DIR"]:
-            self.assertTrue(os.path.isdir(env[k]), k)
+        # Each folder is there when the job starts (it may write without making it); what the job
+        # leaves in one is kept after it (an emptied one goes back to the worker's spares).
+        dirs = json.loads(c.log(job).split("dirs ", 1)[1].splitlines()[0])
+        self.assertEqual(dirs, {"YARD_OUTPUT_DIR": True, "YARD_CHECKPOINT_DIR": True,
+                                "YARD_DATA_DIR": True})
+        with open(os.path.join(env["YARD_OUTPUT_DIR"], "seen.txt")) as f:
+            self.assertEqual(f.read(), "seen")
         shown = c.yard("show", str(job)).stdout
         self.assertIn("loss", shown)
         self.assertIn("SUCCEEDED", shown)
