@@ -84,6 +84,7 @@ def summary(name, jobs, t0, last_end, gaps, overlaps, ok, extra=None):
 
 
 def run_yard(yard, jobs, gpus):
+    load = os.getloadavg()[0]  # the machine is shared: every figure says how busy it was
     tmp = tempfile.mkdtemp(prefix="yard-drain-")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -126,7 +127,8 @@ def run_yard(yard, jobs, gpus):
                 key, value = line.rsplit(" ", 1)
                 dispatch[key] = float(value)
         return summary("yard", jobs, t0, last_end, gaps, overlaps, ok,
-                       {"states": states, "submit_seconds": submitted, "dispatch": dispatch})
+                       {"states": states, "submit_seconds": submitted, "dispatch": dispatch,
+                        "load": load})
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -199,8 +201,9 @@ def run_slurm(slurm_local, jobs, gpus, tuned, timeout):
 def line(r):
     gap = (f"idle gap p50 {r['gap_p50_ms']:.2f} ms, p99 {r['gap_p99_ms']:.2f} ms, "
            f"max {r['gap_max_ms']:.2f} ms" if r["gaps"] else "no gaps")
+    load = f"; load {r['load']:.1f}" if "load" in r else ""
     return (f"{r['system']}: {r['jobs']} jobs in {r['seconds']:.2f} s: {r['jobs_per_s']:.1f} "
-            f"jobs/s; {gap}; {r['overlaps']} overlaps; ok={r['ok']}")
+            f"jobs/s; {gap}; {r['overlaps']} overlaps; ok={r['ok']}{load}")
 
 
 def main():

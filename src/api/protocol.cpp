@@ -134,12 +134,19 @@ Json ToJson(const HeartbeatResponse& r) {
   Json kill = Json::array();
   for (const auto& k : r.kill)
     kill.push_back({{"job_id", k.job_id}, {"attempt", k.attempt}, {"reason", k.reason}});
-  return {{"assign", assign}, {"kill", kill}};
+  Json out = {{"assign", assign}, {"kill", kill}};
+  if (r.news > 0) out["news"] = r.news;
+  return out;
 }
 
 Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
   HeartbeatResponse r;
   if (!j.is_object()) return InvalidArgument("a heartbeat answer must be a JSON object");
+  if (j.contains("news")) {
+    if (!j["news"].is_number_unsigned())
+      return InvalidArgument("field 'news' must be a non-negative integer");
+    r.news = j["news"].get<uint64_t>();
+  }
   const Json assign = j.value("assign", Json::array());
   if (!assign.is_array()) return InvalidArgument("field 'assign' must be a list");
   for (const auto& a : assign) {

@@ -72,6 +72,9 @@ struct KillOrder {
 struct HeartbeatResponse {
   std::vector<Assignment> assign;
   std::vector<KillOrder> kill;
+  // The worker's news counter (GET /v1/workers/ID/news) as of this answer: news up to it is in
+  // the answer already, so the worker need not heartbeat again for it. 0: not said.
+  uint64_t news = 0;
 };
 
 Json ToJson(const JobReport& r);

@@ -161,6 +161,9 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
     if (job && job->state == JobState::kAssigned && !job->cancel_requested)
       response.assign.push_back(MakeAssignment(*job));
   }
+  // Everything the news counter announced so far (this handler's own dispatch included) is in
+  // this answer: the worker's long poll need not trigger another heartbeat for it.
+  response.news = w->news;
   return response;
 }
 

@@ -39,6 +39,15 @@ void Worker::Stop() {
   Wake();
 }
 
+void Worker::SawNews(uint64_t news) {
+  {
+    std::lock_guard lock(mu_);
+    news_seen_ = news;
+    if (news_seen_ <= news_answered_) return;
+  }
+  wake_cv_.notify_all();
+}
+
 void Worker::Wake() {
   {
     std::lock_guard lock(mu_);
@@ -171,7 +180,7 @@ void Worker::NewsLoop() {
     uint64_t news = (*r)["news"];
     if (news != known) {
       known = news;
-      Wake();
+      SawNews(news);
     }
   }
 }
@@ -234,6 +243,11 @@ Status Worker::Run() {
         }
       }
       done.clear();  // joins their threads, outside the lock
+      {
+        std::lock_guard lock(mu_);
+        // A master that says nothing (0) leaves every piece of news to wake the worker.
+        news_answered_ = response->news;
+      }
       Apply(*response);
     } else if (response.status().code() == Code::kNotFound) {
       spdlog::warn("worker {}: the master does not know this worker; registering again",
@@ -252,8 +266,10 @@ Status Worker::Run() {
     for (auto& [key, job] : jobs_) ticking = ticking || job->NeedsTicks();
     int wait_ms = response.ok() ? heartbeat_ms_.load() : 500;
     if (ticking) wait_ms = std::min(wait_ms, 200);
-    wake_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return dirty_ || stop_; });
+    wake_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                      [&] { return dirty_ || stop_ || news_seen_ > news_answered_; });
     dirty_ = false;
+    news_answered_ = std::max(news_answered_, news_seen_);  // the coming heartbeat answers it
     for (auto& [key, job] : jobs_) job->Tick();
   }
 

@@ -53,6 +53,7 @@ class Worker {
   void NewsLoop();
   void ShipLoop();
   void Wake();
+  void SawNews(uint64_t news);
   JobExecution::Options ExecutionOptions();
 
   WorkerOptions options_;
@@ -68,7 +69,12 @@ class Worker {
 
   std::mutex mu_;
   std::condition_variable wake_cv_;
-  bool dirty_ = false;
+  bool dirty_ = false;  // a job changed: heartbeat now
+  // The master's news counter as the long poll last saw it, and as the last heartbeat answer
+  // covered it: news that an answer already carried (its assignments, say, which the master's
+  // own dispatch in that heartbeat announced) calls for no second heartbeat.
+  uint64_t news_seen_ = 0;
+  uint64_t news_answered_ = 0;
   // (job id, attempt) -> its execution.
   std::map<std::pair<int64_t, int>, std::shared_ptr<JobExecution>> jobs_;
 };

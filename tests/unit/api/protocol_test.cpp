@@ -305,6 +305,7 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
   r.assign.push_back(resumed);
   r.kill.push_back({12, 1, "cancelled"});
   r.kill.push_back({13, 4, ""});
+  r.news = 42;
 
   auto back = HeartbeatResponseFromJson(ToJson(r));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -328,6 +329,7 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
     EXPECT_EQ(got.spec.env, want.spec.env);
     EXPECT_EQ(got.spec.hyperparameters, want.spec.hyperparameters);
   }
+  EXPECT_EQ(back->news, 42u);
   ASSERT_EQ(back->kill.size(), 2u);
   EXPECT_EQ(back->kill[0].job_id, 12);
   EXPECT_EQ(back->kill[0].attempt, 1);
@@ -353,6 +355,8 @@ TEST(HeartbeatResponse, EmptyLists) {
   EXPECT_TRUE(back->kill.empty());
   auto bare = HeartbeatResponseFromJson(Json::object());
   ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->news, 0u);  // an older master does not say
+  EXPECT_FALSE(HeartbeatResponseFromJson({{"news", -1}}).ok());
   EXPECT_TRUE(bare->assign.empty());
 }
 
