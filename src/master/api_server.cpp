@@ -291,7 +291,8 @@ void ApiServer::Routes() {
     out +=
         "# TYPE yard_dispatch_passes_total counter\nyard_dispatch_passes_total{placed=\"yes\"} " +
         d["passes"].dump() + "\nyard_dispatch_passes_total{placed=\"no\"} " +
-        d["idle_passes"].dump() + "\n";
+        d["idle_passes"].dump() + "\nyard_dispatch_passes_total{placed=\"skipped\"} " +
+        d["skipped_passes"].dump() + "\n";
     out += "# TYPE yard_dispatched_jobs_total counter\nyard_dispatched_jobs_total " +
            d["jobs"].dump() + "\n";
     out += "# TYPE yard_preempted_jobs_total counter\nyard_preempted_jobs_total " +

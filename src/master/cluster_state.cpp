@@ -52,6 +52,7 @@ void ClusterState::Release(const Job& job) {
     size_t pos = slot->second, last = cluster_.running.size() - 1;
     const sched::RunningJob& r = cluster_.running[pos];
     if ((held_by_key_[FairShareKey(job)] -= r.gpus) <= 0) held_by_key_.erase(FairShareKey(job));
+    if (r.preemptible) --preemptible_running_;
     if (pos != last) {
       cluster_.running[pos] = std::move(cluster_.running[last]);
       running_started_[pos] = running_started_[last];
@@ -96,6 +97,7 @@ void ClusterState::Claim(const Job& job) {
     r.submit_time = Seconds(job.submitted_at);
     r.timeout = static_cast<double>(job.spec.timeout_s);
     r.draining = draining_.count(job.id) > 0;
+    if (r.preemptible) ++preemptible_running_;
     running_slot_[job.id] = cluster_.running.size();
     cluster_.running.push_back(std::move(r));
     running_started_.push_back(job.started_at > 0 ? Seconds(job.started_at) : 0);
@@ -276,6 +278,13 @@ void ClusterState::MarkDraining(int64_t job_id, const std::string& why) {
 std::string ClusterState::DrainingReason(int64_t job_id) const {
   auto it = draining_.find(job_id);
   return it == draining_.end() ? std::string() : it->second;
+}
+
+bool ClusterState::HasCpuWork() const {
+  if (cpu_queue_.empty()) return false;
+  for (const auto& [id, w] : workers_)
+    if (w.record.state == WorkerState::kAlive && w.cpu_slots > w.cpu_jobs) return true;
+  return false;
 }
 
 std::vector<CpuPlacement> ClusterState::PlaceCpuJobs() const {

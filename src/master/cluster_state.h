@@ -82,6 +82,10 @@ class ClusterState {
   const sched::Cluster& SchedCluster(double now);
   // Whether a pass could place a GPU job at all: some usable GPU is free.
   bool HasFreeGpu() const { return free_gpus_ > 0; }
+  // Whether a pass could preempt at all: some running job is preemptible.
+  bool HasPreemptibleJob() const { return preemptible_running_ > 0; }
+  // Whether PlaceCpuJobs could place anything.
+  bool HasCpuWork() const;
 
   // A running job told to stop for another (in its grace period): counted as GPUs on their
   // way by later passes, so nothing is preempted twice. Cleared when the job leaves its GPUs.
@@ -127,6 +131,7 @@ class ClusterState {
   std::map<std::string, int> held_by_key_;  // GPUs held per fair-share key
   std::map<int64_t, std::string> draining_;
   int64_t free_gpus_ = 0;  // free usable GPUs of alive workers
+  int64_t preemptible_running_ = 0;
   uint64_t version_ = 0;
 
   std::map<int64_t, Job> jobs_;

@@ -101,6 +101,13 @@ Status Master::Dispatch() {
   double now_s = static_cast<double>(now) / 1e6;
   // Nothing the pass reads has changed, and no running job has crossed a threshold since.
   if (state_.version() == passed_version_ && now_s < wake_at_) return Status::Ok();
+  // No free GPU and no possible victim: a pass could only decide nothing.
+  if (!state_.HasFreeGpu() && !state_.HasPreemptibleJob() && !state_.HasCpuWork()) {
+    passed_version_ = state_.version();
+    wake_at_ = sched::kNever;
+    ++dispatch_.skipped_passes;
+    return Status::Ok();
+  }
   auto start = std::chrono::steady_clock::now();
   auto micros_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -

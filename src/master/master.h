@@ -67,13 +67,14 @@ struct JobPage {
 // the scheduler's view up to `now`, the policy, the database commit, telling workers) and the
 // policy (sched::Scheduler::Pass) alone.
 struct DispatchCounters {
-  uint64_t passes = 0;        // passes that placed or preempted at least one job
-  uint64_t jobs = 0;          // jobs placed
-  uint64_t preempted = 0;     // jobs told to stop for another
-  int64_t pass_micros = 0;    // wall time of those passes
-  int64_t input_micros = 0;   // bringing the Cluster up to now (ledger, running clocks)
-  int64_t policy_micros = 0;  // inside the Scheduler's pass and the CPU-slot placement
-  uint64_t idle_passes = 0;   // passes that placed nothing
+  uint64_t passes = 0;          // passes that placed or preempted at least one job
+  uint64_t jobs = 0;            // jobs placed
+  uint64_t preempted = 0;       // jobs told to stop for another
+  int64_t pass_micros = 0;      // wall time of those passes
+  int64_t input_micros = 0;     // bringing the Cluster up to now (ledger, running clocks)
+  int64_t policy_micros = 0;    // inside the Scheduler's pass and the CPU-slot placement
+  uint64_t idle_passes = 0;     // passes that placed nothing
+  uint64_t skipped_passes = 0;  // not run: no free GPU and nothing preemptible
   int64_t idle_micros = 0;
 };
 

@@ -101,6 +101,7 @@ Json Master::Counters() {
                    {"input_seconds", static_cast<double>(d.input_micros) / 1e6},
                    {"policy_seconds", static_cast<double>(d.policy_micros) / 1e6},
                    {"idle_passes", d.idle_passes},
+                   {"skipped_passes", d.skipped_passes},
                    {"idle_seconds", static_cast<double>(d.idle_micros) / 1e6}};
   return {{"jobs", by_state},    {"workers_alive", alive}, {"workers_lost", lost},
           {"gpus_total", gpus},  {"gpus_busy", busy},      {"queue_length", state_.queued_count()},

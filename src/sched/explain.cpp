@@ -1,5 +1,6 @@
 // Why a queued job waits: computed on request for one job (`yard ps`), never for the whole
 // queue in every pass.
+#include <cstdio>
 #include <string>
 
 #include "sched/policy.h"
@@ -7,13 +8,19 @@
 namespace yard::sched {
 namespace {
 
+std::string Number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 std::string ModelsWanted(const PendingJob& job) {
   std::string s;
   for (const auto& m : job.gpu_models) s += (s.empty() ? "" : " or ") + m;
   if (s.empty()) s = "any model";
-  if (job.min_gpu_memory_gb > 0) s += ", >= " + std::to_string(job.min_gpu_memory_gb) + " GB";
+  if (job.min_gpu_memory_gb > 0) s += ", >= " + Number(job.min_gpu_memory_gb) + " GB";
   if (job.min_compute_capability > 0)
-    s += ", compute capability >= " + std::to_string(job.min_compute_capability);
+    s += ", compute capability >= " + Number(job.min_compute_capability);
   return s;
 }
 
@@ -57,7 +64,11 @@ void Describe(const PendingJob& job, const PassResult& pass, WaitExplanation& e)
       e.text = "starts in this pass";
       break;
     case WaitReason::kNoMatchingGpu:
-      e.text = "no GPU in the cluster matches " + ModelsWanted(job);
+      // A job that accepts any GPU finds none only in a cluster without GPUs.
+      e.text =
+          job.gpu_models.empty() && job.min_gpu_memory_gb <= 0 && job.min_compute_capability <= 0
+              ? "the cluster has no GPUs yet"
+              : "no GPU in the cluster matches " + ModelsWanted(job);
       break;
     case WaitReason::kLargerThanCluster:
       e.text = "asks for " + std::to_string(job.gpus) + " GPUs of " + ModelsWanted(job) +

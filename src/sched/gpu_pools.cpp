@@ -44,6 +44,8 @@ GpuPools::GpuPools(const Cluster& cluster, const PolicyConfig& config) : cluster
     });
   }
   by_model_.resize(models);
+  // One allocation per list: a pass builds a pool for every worker (8,000 GPUs at scale).
+  pools_.reserve(cluster.workers.size());
   for (const Worker& w : cluster.workers) {
     // Pools of this worker by model, in order of first appearance.
     size_t first = pools_.size();
@@ -55,6 +57,8 @@ GpuPools::GpuPools(const Cluster& cluster, const PolicyConfig& config) : cluster
       if (!pool) {
         pools_.push_back(Pool{w.id, g.model, 0, {}, {}, false, kNever});
         pool = &pools_.back();
+        pool->free.reserve(w.gpus.size());
+        pool->jobs.reserve(w.gpus.size());
       }
       ++pool->capacity;
       if (g.job_id == 0 && g.usable) {

@@ -72,7 +72,10 @@ PassResult Scheduler::Walk(const Cluster& cluster,
     if (!running) running.emplace(cluster);
     return *running;
   };
-  if (config_.preemption && !cluster.running.empty())
+  // The planner costs a sort of the running jobs: only when some could be a victim or is
+  // draining (draining jobs were victims, so preemptible).
+  if (config_.preemption && std::any_of(cluster.running.begin(), cluster.running.end(),
+                                        [](const RunningJob& r) { return r.preemptible; }))
     planner.emplace(cluster, config_, running_index());
 
   std::map<std::string, int> held_by_user, held_by_group;
