@@ -84,6 +84,26 @@ class PreemptionTest(ClusterTest):
         self.assertGreaterEqual(jobs[1]["started_at"], jobs[0]["finished_at"])
 
 
+class QuotaTest(ClusterTest):
+    policy = "preset=team,quota.group.vision=1"
+
+    def test_group_quota_caps_its_gpus(self):
+        c = self.cluster
+        c.start_worker("w1", gpus="fake:3")
+        vision = [c.submit({"name": f"v{i}", "command": ["sh", "-c", "sleep 2"],
+                            "group": "vision"})["job_id"] for i in range(2)]
+        other = c.submit({"name": "other", "command": ["sh", "-c", "sleep 1"],
+                          "group": "audio"})["job_id"]
+        c.wait_state(vision[0], "RUNNING")
+        waiting = c.job(vision[1])
+        self.assertEqual(waiting["state"], "QUEUED")  # a GPU is free, but not for vision
+        self.assertEqual(waiting["wait_reason"], "quota")
+        jobs = c.wait_all_ended(vision + [other], timeout=60)
+        self.assertTrue(all(j["state"] == "SUCCEEDED" for j in jobs), jobs)
+        first, second = jobs[0], jobs[1]
+        self.assertGreaterEqual(second["started_at"], first["finished_at"])
+
+
 class WaitReasonTest(ClusterTest):
 
     def test_a_job_no_gpu_matches_waits_with_the_reason(self):
