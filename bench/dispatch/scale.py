@@ -11,7 +11,7 @@ workers (1,000) with --gpus fake GPUs each (8) that speak the worker protocol, a
 for --seconds: each job "runs" --job-seconds x uniform(0.5, 1.5) and is reported done.
 Measured: heartbeat latency and the first page of `yard ps` (GET /v1/jobs?limit=100) at the
 client (p50, p99); scheduling time per dispatched job from the master's own counters
-(/metrics: whole dispatch passes, and the policy sched::Schedule alone); the master's peak RSS
+(/metrics: whole dispatch passes, and the policy sched::Scheduler::Pass alone); the master's peak RSS
 (VmHWM). Also times the `yard ps` command itself and one unpaged listing of every queued job.
 
   bench/dispatch/scale.py [--workers 1000] [--gpus 8] [--seconds 30] [--json FILE]

@@ -1,6 +1,6 @@
 // The cost of one scheduling pass at the master's target scale: 1,000 workers x 8 GPUs and
 // 100,000 queued jobs (one in ten asks for 8 GPUs), all GPUs held by 1-GPU preemptible jobs but
-// one worker's (then none). Prints microseconds per pass for the fifo and full presets.
+// one worker's (then none). Prints microseconds per pass for the fifo, team and full presets.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -10,7 +10,7 @@
 using namespace yard::sched;  // NOLINT
 
 int main() {
-  for (const char* preset : {"fifo", "full"}) {
+  for (const char* preset : {"fifo", "team", "full"}) {
     Cluster c;
     c.models = {{"V100-16GB", 16, 7.0}};
     c.now = 1e6;

@@ -1,6 +1,9 @@
 #include "api/job_spec.h"
 
+#include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "api/resource_limits.h"
@@ -127,6 +130,47 @@ Result<std::string> ParseRunAs(const Json& v) {
   return text;
 }
 
+std::string FormatNumber(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+Result<double> GetNumber(const Json& v, std::string_view field, double min, double max) {
+  if (!v.is_number()) return FieldError(field, std::string("must be a number, not ") + TypeName(v));
+  double x = v.get<double>();
+  if (!std::isfinite(x) || x < min || x > max)
+    return FieldError(field, "must be between " + FormatNumber(min) + " and " + FormatNumber(max));
+  return x;
+}
+
+// A model name as workers report them: letters, digits and " -_.", at most 64 characters.
+Result<std::vector<std::string>> ParseGpuModels(const Json& v) {
+  constexpr std::string_view kField = "resources.gpu_model";
+  std::vector<std::string> models;
+  if (v.is_string()) {
+    models.push_back(v.get<std::string>());
+  } else if (v.is_array() && !v.empty() && v.size() <= 32) {
+    for (const auto& item : v) {
+      if (!item.is_string()) return FieldError(kField, "must be a model name or a list of them");
+      models.push_back(item.get<std::string>());
+    }
+  } else {
+    return FieldError(kField, "must be a model name or a list of 1 to 32 of them");
+  }
+  for (const auto& m : models) {
+    bool ok = !m.empty() && m.size() <= 64;
+    for (char c : m)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+                  c == ' ');
+    if (!ok)
+      return FieldError(kField, "'" + m.substr(0, 64) +
+                                    "' is not a model name (1 to 64 letters, digits, '-', '_', "
+                                    "'.' or spaces, e.g. A100 or A100-80GB)");
+  }
+  return models;
+}
+
 Status ParseResources(const Json& v, Resources& out) {
   if (!v.is_object()) return FieldError("resources", "must be a mapping");
   for (const auto& [key, value] : v.items()) {
@@ -146,12 +190,18 @@ Status ParseResources(const Json& v, Resources& out) {
       out.nano_cpus = *nano;
     } else if (key == "pids") {
       YARD_ASSIGN_OR_RETURN(out.pids, GetInt(value, "resources.pids", kMinPids, kMaxPids));
-    } else if (key == "gpu_model" || key == "min_gpu_memory_gb" ||
-               key == "min_compute_capability") {
-      return FieldError("resources." + key, "is not supported by this scheduler yet");
+    } else if (key == "gpu_model") {
+      YARD_ASSIGN_OR_RETURN(out.gpu_models, ParseGpuModels(value));
+    } else if (key == "min_gpu_memory_gb") {
+      YARD_ASSIGN_OR_RETURN(out.min_gpu_memory_gb,
+                            GetNumber(value, "resources.min_gpu_memory_gb", 0, 1e6));
+    } else if (key == "min_compute_capability") {
+      YARD_ASSIGN_OR_RETURN(out.min_compute_capability,
+                            GetNumber(value, "resources.min_compute_capability", 0, 100));
     } else {
       return FieldError("resources." + key,
-                        "is not a known field (known: gpus, memory, cpus, pids)");
+                        "is not a known field (known: gpus, gpu_model, min_gpu_memory_gb, "
+                        "min_compute_capability, memory, cpus, pids)");
     }
   }
   return Status::Ok();
@@ -310,6 +360,18 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
     } else if (key == "priority") {
       YARD_ASSIGN_OR_RETURN(int64_t p, GetInt(value, "priority", 0, 100));
       spec.priority = static_cast<int>(p);
+    } else if (key == "group") {
+      YARD_ASSIGN_OR_RETURN(spec.group, GetString(value, "group"));
+      bool ok = !spec.group.empty() && spec.group.size() <= 64;
+      for (char c : spec.group)
+        ok =
+            ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+      if (!ok) return FieldError("group", "must be 1 to 64 letters, digits, '-', '_' or '.'");
+    } else if (key == "preemptible") {
+      if (!value.is_boolean())
+        return FieldError("preemptible",
+                          std::string("must be true or false, not ") + TypeName(value));
+      spec.preemptible = value.get<bool>();
     } else if (key == "max_retries") {
       YARD_ASSIGN_OR_RETURN(int64_t r, GetInt(value, "max_retries", 0, 100));
       spec.max_retries = static_cast<int>(r);
@@ -347,7 +409,8 @@ Result<JobSpec> ParseJobSpec(const Json& j) {
       return InvalidArgument(
           "spec field '" + key +
           "' is not known (known: name, image, command, code, data, resources, "
-          "priority, max_retries, timeout, env, run_as, hyperparameters, search)");
+          "priority, group, preemptible, max_retries, timeout, env, run_as, hyperparameters, "
+          "search)");
     }
   }
   if (!has_command) return FieldError("command", "is required");
@@ -394,6 +457,14 @@ Json JobSpecToJson(const JobSpec& spec) {
   if (spec.resources.nano_cpus > 0) j["resources"]["cpus"] = spec.resources.nano_cpus / 1e9;
   if (spec.resources.pids > 0) j["resources"]["pids"] = spec.resources.pids;
   if (!spec.run_as.empty()) j["run_as"] = spec.run_as;
+  const Resources& r = spec.resources;
+  if (r.gpu_models.size() == 1) j["resources"]["gpu_model"] = r.gpu_models[0];
+  if (r.gpu_models.size() > 1) j["resources"]["gpu_model"] = r.gpu_models;
+  if (r.min_gpu_memory_gb > 0) j["resources"]["min_gpu_memory_gb"] = r.min_gpu_memory_gb;
+  if (r.min_compute_capability > 0)
+    j["resources"]["min_compute_capability"] = r.min_compute_capability;
+  if (!spec.group.empty()) j["group"] = spec.group;
+  if (spec.preemptible) j["preemptible"] = true;
   if (!spec.hyperparameters.empty()) j["hyperparameters"] = spec.hyperparameters;
   if (!spec.search.is_null()) j["search"] = spec.search;
   return j;

@@ -132,8 +132,12 @@ Json ToJson(const HeartbeatResponse& r) {
     assign.push_back(std::move(one));
   }
   Json kill = Json::array();
-  for (const auto& k : r.kill)
-    kill.push_back({{"job_id", k.job_id}, {"attempt", k.attempt}, {"reason", k.reason}});
+  for (const auto& k : r.kill) {
+    Json order = {{"job_id", k.job_id}, {"attempt", k.attempt}, {"reason", k.reason}};
+    if (k.preempt) order["preempt"] = true;
+    if (k.grace_ms > 0) order["grace_ms"] = k.grace_ms;
+    kill.push_back(std::move(order));
+  }
   Json out = {{"assign", assign}, {"kill", kill}};
   if (r.news > 0) out["news"] = r.news;
   return out;
@@ -181,6 +185,14 @@ Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
     YARD_ASSIGN_OR_RETURN(int64_t attempt, RequireInt(k, "attempt"));
     order.attempt = static_cast<int>(attempt);
     if (k.contains("reason") && k["reason"].is_string()) order.reason = k["reason"];
+    if (k.contains("preempt") && k["preempt"].is_boolean()) order.preempt = k["preempt"];
+    if (k.contains("grace_ms")) {
+      // An hour at most: a grace period is for writing a checkpoint.
+      if (!k["grace_ms"].is_number_integer() || k["grace_ms"].get<int64_t>() < 0 ||
+          k["grace_ms"].get<int64_t>() > 3'600'000)
+        return InvalidArgument("kill order grace_ms must be 0 to 3600000");
+      order.grace_ms = k["grace_ms"].get<int>();
+    }
     r.kill.push_back(std::move(order));
   }
   return r;

@@ -67,6 +67,10 @@ struct KillOrder {
   int64_t job_id = 0;
   int attempt = 0;
   std::string reason;
+  // Preemption: the job ends PREEMPTED (not CANCELLED) and gets `grace_ms` between SIGTERM and
+  // SIGKILL to write its checkpoint. Both absent from older masters' answers.
+  bool preempt = false;
+  int grace_ms = 0;  // 0: the worker's own --kill-grace
 };
 
 struct HeartbeatResponse {

@@ -48,6 +48,11 @@ struct Resources {
   int64_t memory_bytes = 0;
   int64_t nano_cpus = 0;  // CPUs in units of 1e-9
   int64_t pids = 0;
+  // Which GPUs the job accepts (the scheduler's filters): model names or families ("A100"
+  // accepts "A100-80GB"; empty: any), and minimums; 0: none.
+  std::vector<std::string> gpu_models;
+  double min_gpu_memory_gb = 0;
+  double min_compute_capability = 0;
 };
 
 // A validated job description (api/job_spec.h parses and checks it). In a job record the
@@ -59,7 +64,12 @@ struct JobSpec {
   std::string code;                  // file-server path of the code snapshot
   std::vector<std::string> data;     // file-server paths, mounted read-only
   Resources resources;
-  int priority = 50;      // 0..100, higher runs sooner
+  int priority = 50;  // 0..100, higher runs sooner
+  // Its group for fair share and quotas (the scheduler's policy); empty: the user's name.
+  std::string group;
+  // The scheduler may stop it for a job of higher priority; it goes back to the queue and
+  // resumes from YARD_CHECKPOINT_DIR.
+  bool preemptible = false;
   int max_retries = 1;    // requeues after LOST or PREEMPTED
   int64_t timeout_s = 0;  // 0: none
   std::map<std::string, std::string> env;

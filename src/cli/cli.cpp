@@ -16,6 +16,9 @@ void AddServerFlags(CLI::App* cmd, ServerFlags& f) {
   cmd->add_option("--listen", f.listen, "HOST:PORT of the API")->capture_default_str();
   cmd->add_option("--worker-timeout", f.worker_timeout, "silence after which a worker is lost")
       ->capture_default_str();
+  cmd->add_option("--policy", f.policy,
+                  "scheduling policy: a preset (fifo, fairshare, team, las, full, sjf) or "
+                  "preset=NAME,key=value,...,quota.group.NAME=N (default: team)");
   cmd->add_option("--heartbeat-interval", f.heartbeat_interval, "how often workers report")
       ->capture_default_str();
 }

@@ -17,6 +17,7 @@ struct ServerFlags {
   std::string listen = "127.0.0.1:7070";
   std::string worker_timeout = "15s";
   std::string heartbeat_interval = "3s";
+  std::string policy;  // --policy: a preset name or preset=NAME,key=value,...; empty: "team"
 };
 
 struct WorkerFlags {

@@ -72,6 +72,13 @@ class MasterServer {
     YARD_ASSIGN_OR_RETURN(options.heartbeat_interval_ms,
                           ParseMillis("--heartbeat-interval", flags.heartbeat_interval));
     YARD_ASSIGN_OR_RETURN(auto listen, ParseListen(flags.listen));
+    if (!flags.policy.empty()) {
+      auto policy = flags.policy.find('=') == std::string::npos
+                        ? sched::PolicyPreset(flags.policy)
+                        : sched::ParsePolicyConfig(flags.policy);
+      if (!policy.ok()) return policy.status().Prefixed("--policy");
+      options.policy = std::move(policy).value();
+    }
     YARD_ASSIGN_OR_RETURN(files_, FileStore::Open({(options.data_dir / "files").string()}));
     options.files_hold = [files = files_.get()](const std::string& path) {
       return files->HoldsAnything(path);
@@ -89,7 +96,8 @@ class MasterServer {
         master_->CheckLiveness();
       }
     });
-    spdlog::info("master: serving the API on {} (database {})", url_, options.db_url);
+    spdlog::info("master: serving the API on {} (database {}, policy {})", url_, options.db_url,
+                 options.policy.name);
     return Status::Ok();
   }
   void Stop() {

@@ -167,7 +167,7 @@ void AddSimulateCommand(CLI::App& app) {
   cmd->add_option("--cluster", flags.cluster, "WORKERSxGPUSxMODEL,... e.g. 64x8xV100-16GB")
       ->required();
   cmd->add_option("--policy", flags.policy,
-                  "a preset (fifo, fairshare, las, full, sjf) or preset=NAME,key=value,...; "
+                  "a preset (fifo, fairshare, team, las, full, sjf) or preset=NAME,key=value,...; "
                   "default: the presets side by side");
   cmd->add_option("--timeout-factor", flags.timeout_factor,
                   "jobs without a timeout declare this multiple of their true duration (0: off)")

@@ -88,12 +88,15 @@ int PsCommand(bool all, const std::string& sweep, bool json, int limit, int64_t 
     std::cout << jobs.dump(2) << "\n";
     return 0;
   }
-  Table t({"ID", "NAME", "STATE", "PRI", "GPUS", "SWEEP", "AGE", "RUNTIME", "REASON"});
+  // A queued job's place counts the jobs ahead of it; its reason is why it waits.
+  Table t({"ID", "NAME", "STATE", "PRI", "GPUS", "SWEEP", "AGE", "RUNTIME", "PLACE", "REASON"});
   for (const auto& j : jobs) {
+    bool waits = j.contains("wait_reason");
     t.Add({Str(j["id"]), Ellipsize(Str(j["name"]), 24), Str(j["state"]), Str(j["priority"]),
            Gpus(j), j["sweep_id"].is_null() ? "-" : "s" + Str(j["sweep_id"]),
            Age(j["submitted_at"]), Duration(j["started_at"], j["finished_at"]),
-           Ellipsize(Str(j["reason"]), 48)});
+           waits ? Str(j["queue_position"]) : "-",
+           Ellipsize(waits ? Str(j["wait_reason"]) : Str(j["reason"]), 48)});
   }
   t.Print(std::cout);
   return 0;
@@ -109,8 +112,11 @@ int ShowCommand(const std::string& id, bool json) {
   }
   std::cout << "job " << Str(j["id"]) << " (" << Str(j["name"]) << ")\n"
             << "  state:     " << Str(j["state"])
-            << (j["reason"].get<std::string>().empty() ? "" : ": " + Str(j["reason"])) << "\n"
-            << "  user:      " << Str(j["user"]) << "\n"
+            << (j["reason"].get<std::string>().empty() ? "" : ": " + Str(j["reason"])) << "\n";
+  if (j.contains("wait_reason"))
+    std::cout << "  waiting:   " << Str(j["wait_reason"]) << " (" << Str(j["queue_position"])
+              << " ahead): " << Str(j["wait_detail"]) << "\n";
+  std::cout << "  user:      " << Str(j["user"]) << "\n"
             << "  sweep:     " << Str(j["sweep_id"]) << "\n"
             << "  priority:  " << Str(j["priority"]) << "\n"
             << "  gpus:      " << Gpus(j) << "\n"

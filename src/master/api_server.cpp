@@ -76,6 +76,13 @@ Json JobWithHistory(const Job& job, const std::vector<StateChange>& history) {
   return j;
 }
 
+// A queued job's place and why it waits (the scheduler's explanation).
+void AddWait(Json& j, const WaitInfo& wait) {
+  j["queue_position"] = wait.position;
+  j["wait_reason"] = wait.reason;
+  j["wait_detail"] = wait.detail;
+}
+
 double GpuSeconds(const Job& job, Micros now) {
   if (job.started_at == 0) return 0;
   Micros end = job.finished_at > 0 ? job.finished_at : now;
@@ -285,9 +292,12 @@ void ApiServer::Routes() {
     out +=
         "# TYPE yard_dispatch_passes_total counter\nyard_dispatch_passes_total{placed=\"yes\"} " +
         d["passes"].dump() + "\nyard_dispatch_passes_total{placed=\"no\"} " +
-        d["idle_passes"].dump() + "\n";
+        d["idle_passes"].dump() + "\nyard_dispatch_passes_total{placed=\"skipped\"} " +
+        d["skipped_passes"].dump() + "\n";
     out += "# TYPE yard_dispatched_jobs_total counter\nyard_dispatched_jobs_total " +
            d["jobs"].dump() + "\n";
+    out += "# TYPE yard_preempted_jobs_total counter\nyard_preempted_jobs_total " +
+           d["preempted"].dump() + "\n";
     out += "# TYPE yard_dispatch_seconds_total counter\n";
     for (const char* part : {"pass", "input", "policy", "idle"})
       out += std::string("yard_dispatch_seconds_total{part=\"") + part + "\"} " +
@@ -332,7 +342,10 @@ void ApiServer::Routes() {
     auto page = m.ListJobs(query);
     if (!Check(res, page)) return;
     Json out = Json::array();
-    for (const auto& j : page->jobs) out.push_back(JobToJson(j));
+    for (const auto& j : page->jobs) {
+      out.push_back(JobToJson(j));
+      if (auto w = page->waits.find(j.id); w != page->waits.end()) AddWait(out.back(), w->second);
+    }
     Json body = {{"jobs", std::move(out)}};
     body["next_after"] = page->next_after > 0 ? Json(page->next_after) : Json(nullptr);
     body["total"] = page->total >= 0 ? Json(page->total) : Json(nullptr);
@@ -347,6 +360,9 @@ void ApiServer::Routes() {
     auto history = m.History(*id);
     if (!Check(res, history)) return;
     Json j = JobWithHistory(*job, *history);
+    if (job->state == JobState::kQueued) {
+      if (auto wait = m.Explain(*id); wait.ok()) AddWait(j, *wait);
+    }
     j["outputs"] = Json::array();
     if (files) {
       auto listed = files->List(OutputsFolder(*id), /*recursive=*/true);

@@ -1,19 +1,67 @@
 #include "master/cluster_state.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <queue>
 
 namespace yard {
+namespace {
+
+double Seconds(Micros t) { return static_cast<double>(t) / 1e6; }
+
+const std::string& GroupOf(const Job& job) {
+  return job.spec.group.empty() ? job.user : job.spec.group;
+}
+
+}  // namespace
+
+ClusterState::ClusterState(sched::PolicyConfig policy)
+    : policy_(policy), scheduler_(policy), ledger_(policy.fair_share_half_life_s) {}
+
+sched::PendingJob ClusterState::ToPending(const Job& job) {
+  sched::PendingJob p;
+  p.id = job.id;
+  p.user = job.user;
+  p.group = GroupOf(job);
+  p.gpus = job.spec.resources.gpus;
+  p.priority = job.spec.priority;
+  p.submit_time = Seconds(job.submitted_at);
+  p.timeout = static_cast<double>(job.spec.timeout_s);
+  p.gpu_models = job.spec.resources.gpu_models;
+  p.min_gpu_memory_gb = job.spec.resources.min_gpu_memory_gb;
+  p.min_compute_capability = job.spec.resources.min_compute_capability;
+  p.preemptible = job.spec.preemptible;
+  return p;
+}
+
+const std::string& ClusterState::FairShareKey(const Job& job) const {
+  return sched::FairShareKey(job.user, GroupOf(job), policy_);
+}
 
 void ClusterState::Release(const Job& job) {
+  ++version_;
   if (--by_state_[job.state] <= 0) by_state_.erase(job.state);
   if (job.state == JobState::kQueued) {
-    auto demand = queue_by_demand_.find(job.spec.resources.gpus);
-    if (demand != queue_by_demand_.end() && demand->second.erase({job.spec.priority, job.id})) {
-      --queued_;
-      if (demand->second.empty()) queue_by_demand_.erase(demand);
-    }
+    bool removed = job.spec.resources.gpus > 0 ? scheduler_.Remove(job.id)
+                                               : cpu_queue_.erase({job.spec.priority, job.id}) > 0;
+    if (removed) --queued_;
   }
   if (!IsActive(job.state)) return;
+  if (auto slot = running_slot_.find(job.id); slot != running_slot_.end()) {
+    size_t pos = slot->second, last = cluster_.running.size() - 1;
+    const sched::RunningJob& r = cluster_.running[pos];
+    if ((held_by_key_[FairShareKey(job)] -= r.gpus) <= 0) held_by_key_.erase(FairShareKey(job));
+    if (r.preemptible) --preemptible_running_;
+    if (pos != last) {
+      cluster_.running[pos] = std::move(cluster_.running[last]);
+      running_started_[pos] = running_started_[last];
+      running_slot_[cluster_.running[pos].id] = pos;
+    }
+    cluster_.running.pop_back();
+    running_started_.pop_back();
+    running_slot_.erase(slot);
+  }
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;
   WorkerEntry& w = it->second;
@@ -23,24 +71,58 @@ void ClusterState::Release(const Job& job) {
     if (owner != w.gpu_owner.end() && owner->second == job.id) w.gpu_owner.erase(owner);
   }
   if (job.gpus.empty()) --w.cpu_jobs;
+  if (!job.gpus.empty()) SyncWorker(w);
 }
 
 void ClusterState::Claim(const Job& job) {
+  ++version_;
   ++by_state_[job.state];
-  if (job.state == JobState::kQueued &&
-      queue_by_demand_[job.spec.resources.gpus].insert({job.spec.priority, job.id}).second)
-    ++queued_;
+  if (job.state == JobState::kQueued) {
+    if (job.spec.resources.gpus > 0) {
+      scheduler_.Enqueue(ToPending(job));
+      ++queued_;
+    } else if (cpu_queue_.insert({job.spec.priority, job.id}).second) {
+      ++queued_;
+    }
+  }
   if (!IsActive(job.state)) return;
+  if (!job.gpus.empty()) {
+    sched::RunningJob r;
+    r.id = job.id;
+    r.user = job.user;
+    r.group = GroupOf(job);
+    r.gpus = static_cast<int>(job.gpus.size());
+    r.priority = job.spec.priority;
+    r.preemptible = job.spec.preemptible;
+    r.submit_time = Seconds(job.submitted_at);
+    r.timeout = static_cast<double>(job.spec.timeout_s);
+    r.draining = draining_.count(job.id) > 0;
+    if (r.preemptible) ++preemptible_running_;
+    running_slot_[job.id] = cluster_.running.size();
+    cluster_.running.push_back(std::move(r));
+    running_started_.push_back(job.started_at > 0 ? Seconds(job.started_at) : 0);
+    held_by_key_[FairShareKey(job)] += static_cast<int>(job.gpus.size());
+  }
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;  // a worker the master no longer knows: reconciled later
   WorkerEntry& w = it->second;
   w.jobs.insert(job.id);
   for (const auto& g : job.gpus) w.gpu_owner[g.index] = job.id;
   if (job.gpus.empty()) ++w.cpu_jobs;
+  if (!job.gpus.empty()) SyncWorker(w);
 }
 
 void ClusterState::Apply(const Job& job) {
+  if (!IsActive(job.state)) draining_.erase(job.id);
   auto it = jobs_.find(job.id);
+  if (it != jobs_.end() && it->second.state == job.state && it->second.worker_id == job.worker_id &&
+      it->second.started_at == job.started_at && it->second.gpus.size() == job.gpus.size() &&
+      std::equal(job.gpus.begin(), job.gpus.end(), it->second.gpus.begin(),
+                 [](const GpuRef& a, const GpuRef& b) { return a.index == b.index; })) {
+    // Output, metrics or a pending cancel: nothing the scheduler reads.
+    it->second = job;
+    return;
+  }
   if (it != jobs_.end()) {
     Release(it->second);
   } else if (job.sweep_id > 0 && !IsTerminal(job.state)) {
@@ -76,10 +158,94 @@ WorkerEntry* ClusterState::FindWorkerByName(const std::string& name) {
 }
 
 WorkerEntry& ClusterState::UpsertWorker(const WorkerRecord& record, int cpu_slots) {
-  WorkerEntry& w = workers_[record.id];
+  auto [it, added] = workers_.try_emplace(record.id);
+  WorkerEntry& w = it->second;
+  auto same_gpus = [](const std::vector<GpuInfo>& a, const std::vector<GpuInfo>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+      return x.index == y.index && x.model == y.model && x.memory_mb == y.memory_mb &&
+             x.compute_capability == y.compute_capability;
+    });
+  };
+  // A refreshed last-seen time changes nothing a pass reads.
+  bool changed = added || w.record.state != record.state || w.cpu_slots != cpu_slots ||
+                 !same_gpus(w.record.gpus, record.gpus);
   w.record = record;
   w.cpu_slots = cpu_slots;
+  if (changed) SyncWorker(w);
   return w;
+}
+
+void ClusterState::SetUsage(int64_t worker_id, const std::vector<GpuUsage>& usage) {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end()) return;
+  WorkerEntry& w = it->second;
+  auto foreign = [](const std::vector<GpuUsage>& list) {
+    std::set<int> out;
+    for (const auto& u : list)
+      if (!u.foreign_pids.empty()) out.insert(u.index);
+    return out;
+  };
+  bool changed = foreign(w.usage) != foreign(usage);
+  w.usage = usage;
+  if (changed) SyncWorker(w);
+}
+
+int ClusterState::ModelIndex(const GpuInfo& gpu) {
+  auto key = std::make_tuple(gpu.model, gpu.memory_mb, gpu.compute_capability);
+  auto [it, added] = model_index_.try_emplace(key, static_cast<int>(cluster_.models.size()));
+  if (added) {
+    // Whole GB as the model's name states them: NVML reports a little less than the name says
+    // (an "80GB" H100 has 81,559 MiB), and a job asking for 80 GB means that card.
+    sched::GpuModel m;
+    m.name = gpu.model;
+    m.memory_gb = std::round(static_cast<double>(gpu.memory_mb) / 1024);
+    m.compute_capability = std::strtod(gpu.compute_capability.c_str(), nullptr);
+    cluster_.models.push_back(std::move(m));
+  }
+  return it->second;
+}
+
+void ClusterState::SyncWorker(const WorkerEntry& w) {
+  ++version_;
+  const int64_t id = w.record.id;
+  auto slot = worker_slot_.find(id);
+  int64_t free_before = 0, free_after = 0;
+  if (slot != worker_slot_.end()) {
+    for (const auto& g : cluster_.workers[slot->second].gpus)
+      if (g.job_id == 0 && g.usable) ++free_before;
+  }
+  if (w.record.state != WorkerState::kAlive) {
+    if (slot != worker_slot_.end()) {
+      // Workers stay in id order (a pass breaks ties by position): joining and leaving are rare.
+      cluster_.workers.erase(cluster_.workers.begin() + static_cast<long>(slot->second));
+      worker_slot_.erase(slot);
+      for (auto& [wid, pos] : worker_slot_)
+        if (wid > id) --pos;
+    }
+  } else {
+    sched::Worker sw{id, {}};
+    for (const auto& gpu : w.record.gpus) {
+      auto owner = w.gpu_owner.find(gpu.index);
+      bool foreign = std::any_of(w.usage.begin(), w.usage.end(), [&](const GpuUsage& u) {
+        return u.index == gpu.index && !u.foreign_pids.empty();
+      });
+      int64_t job = owner == w.gpu_owner.end() ? 0 : owner->second;
+      if (job == 0 && !foreign) ++free_after;
+      sw.gpus.push_back({gpu.index, ModelIndex(gpu), job, !foreign});
+    }
+    if (slot != worker_slot_.end()) {
+      cluster_.workers[slot->second] = std::move(sw);
+    } else {
+      auto at = std::lower_bound(cluster_.workers.begin(), cluster_.workers.end(), id,
+                                 [](const sched::Worker& a, int64_t b) { return a.id < b; });
+      size_t pos = static_cast<size_t>(at - cluster_.workers.begin());
+      cluster_.workers.insert(at, std::move(sw));
+      for (auto& [wid, p] : worker_slot_)
+        if (wid > id) ++p;
+      worker_slot_[id] = pos;
+    }
+  }
+  free_gpus_ += free_after - free_before;
 }
 
 int ClusterState::MaxGpusOnOneWorker() const {
@@ -88,57 +254,65 @@ int ClusterState::MaxGpusOnOneWorker() const {
   return static_cast<int>(most);
 }
 
-std::vector<sched::WorkerSnapshot> ClusterState::WorkerSnapshots() const {
-  std::vector<sched::WorkerSnapshot> out;
+const sched::Cluster& ClusterState::SchedCluster(double now) {
+  ledger_.Advance(now, held_by_key_);
+  cluster_.recent_usage = ledger_.usage();
+  cluster_.now = now;
+  // A job not yet started counts as starting now: it has not run its minimum time.
+  for (size_t i = 0; i < cluster_.running.size(); ++i) {
+    sched::RunningJob& r = cluster_.running[i];
+    r.start_time = running_started_[i] > 0 ? running_started_[i] : now;
+    r.attained_gpu_seconds = r.gpus * std::max(0.0, now - r.start_time);
+  }
+  return cluster_;
+}
+
+void ClusterState::MarkDraining(int64_t job_id, const std::string& why) {
+  auto slot = running_slot_.find(job_id);
+  if (slot == running_slot_.end()) return;
+  draining_[job_id] = why;
+  cluster_.running[slot->second].draining = true;
+  ++version_;
+}
+
+std::string ClusterState::DrainingReason(int64_t job_id) const {
+  auto it = draining_.find(job_id);
+  return it == draining_.end() ? std::string() : it->second;
+}
+
+bool ClusterState::HasCpuWork() const {
+  if (cpu_queue_.empty()) return false;
+  for (const auto& [id, w] : workers_)
+    if (w.record.state == WorkerState::kAlive && w.cpu_slots > w.cpu_jobs) return true;
+  return false;
+}
+
+std::vector<CpuPlacement> ClusterState::PlaceCpuJobs() const {
+  std::vector<CpuPlacement> out;
+  if (cpu_queue_.empty()) return out;
+  // Most free slots first; the lower id on ties.
+  std::priority_queue<std::pair<int, int64_t>> free;
   for (const auto& [id, w] : workers_) {
     if (w.record.state != WorkerState::kAlive) continue;
-    int free_cpu = std::max(0, w.cpu_slots - w.cpu_jobs);
-    if (w.gpu_owner.size() >= w.record.gpus.size() && free_cpu == 0) continue;
-    sched::WorkerSnapshot s;
-    s.id = id;
-    for (const auto& gpu : w.record.gpus) {
-      if (w.gpu_owner.count(gpu.index)) continue;
-      bool foreign = std::any_of(w.usage.begin(), w.usage.end(), [&](const GpuUsage& u) {
-        return u.index == gpu.index && !u.foreign_pids.empty();
-      });
-      if (!foreign) s.free_gpus.push_back(gpu.index);
-    }
-    s.free_cpu_slots = free_cpu;
-    if (s.free_gpus.empty() && s.free_cpu_slots == 0) continue;
-    out.push_back(std::move(s));
+    int slots = w.cpu_slots - w.cpu_jobs;
+    if (slots > 0) free.push({slots, -id});
+  }
+  for (auto key = cpu_queue_.begin(); key != cpu_queue_.end() && !free.empty(); ++key) {
+    auto [slots, neg_id] = free.top();
+    free.pop();
+    out.push_back({key->id, -neg_id});
+    if (slots > 1) free.push({slots - 1, neg_id});
   }
   return out;
 }
 
-sched::QueuedJob ClusterState::Queued(int64_t id) const {
-  const Job& job = jobs_.at(id);
-  return {job.id, job.spec.resources.gpus, job.spec.priority, job.id};
-}
-
-std::vector<sched::QueuedJob> ClusterState::CandidateQueue(
-    const std::vector<sched::WorkerSnapshot>& workers) const {
-  size_t free_gpus = 0, free_cpu = 0;
-  for (const auto& w : workers) {
-    free_gpus += w.free_gpus.size();
-    free_cpu += static_cast<size_t>(std::max(0, w.free_cpu_slots));
+int64_t ClusterState::CpuQueuePosition(int64_t job_id) const {
+  int64_t position = 0;
+  for (const auto& key : cpu_queue_) {
+    if (key.id == job_id) return position;
+    ++position;
   }
-  std::vector<sched::QueuedJob> out;
-  for (const auto& [demand, keys] : queue_by_demand_) {
-    size_t room = demand > 0 ? free_gpus / static_cast<size_t>(demand) : free_cpu;
-    for (auto key = keys.begin(); key != keys.end() && room > 0; ++key, --room)
-      out.push_back(Queued(key->id));
-  }
-  sched::OrderQueue(out);
-  return out;
-}
-
-std::vector<sched::QueuedJob> ClusterState::QueueInOrder() const {
-  std::vector<sched::QueuedJob> out;
-  out.reserve(queued_);
-  for (const auto& [demand, keys] : queue_by_demand_)
-    for (const auto& key : keys) out.push_back(Queued(key.id));
-  sched::OrderQueue(out);
-  return out;
+  return -1;
 }
 
 int ClusterState::OpenJobsInSweep(int64_t sweep_id) const {

@@ -1,22 +1,29 @@
 // The master's in-memory index of what the database holds: the jobs that are not finished, the
-// queue in scheduling order, the workers and which job holds each of their GPUs. It is derived
-// from job rows: Apply() is the one way in, called after the row is committed, so the index
-// can always be rebuilt from the database. Not thread-safe; the master holds its lock.
+// queue, the workers and which job holds each of their GPUs. It is derived from job rows:
+// Apply() is the one way in for jobs, called after the row is committed, so the index can
+// always be rebuilt from the database. Not thread-safe; the master holds its lock.
 //
-// It is kept so that the hot paths cost little however long the queue is: the queue is kept
-// by GPU demand, so the scheduler is handed only the jobs that could start now (see
-// CandidateQueue), job counts by state are kept as jobs move, and jobs are ordered by id, so
-// listings page without sorting.
+// It keeps the scheduler's view up to date as things change, so that a pass costs little
+// however long the queue is: queued GPU jobs live in a sched::Scheduler (ordered sets per
+// fair-share key, kept across passes), and the sched::Cluster a pass reads (workers, GPUs with
+// their model, running jobs) is edited in place as jobs and workers move, a worker's few GPUs
+// at a time. Jobs that ask for no GPU wait in a queue of their own for the workers' CPU slots.
+// Counts by state are kept as jobs move, and jobs are ordered by id, so listings page without
+// sorting.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "api/types.h"
-#include "sched/scheduler.h"
+#include "sched/cluster.h"
+#include "sched/ordering.h"
+#include "sched/policy.h"
 
 namespace yard {
 
@@ -31,8 +38,16 @@ struct WorkerEntry {
   uint64_t news = 0;                 // bumped whenever there is something for it
 };
 
+// A job that asks for no GPU, placed on a worker's CPU slot.
+struct CpuPlacement {
+  int64_t job_id = 0;
+  int64_t worker_id = 0;
+};
+
 class ClusterState {
  public:
+  explicit ClusterState(sched::PolicyConfig policy = {});
+
   // Records the committed state of a job: queues it, places it, frees its GPUs, or forgets it
   // once it is finished.
   void Apply(const Job& job);
@@ -46,28 +61,49 @@ class ClusterState {
 
   WorkerEntry* FindWorker(int64_t id);
   WorkerEntry* FindWorkerByName(const std::string& name);
+  // Adds or updates a worker (its record: state, GPUs). The only way to change a record.
   WorkerEntry& UpsertWorker(const WorkerRecord& record, int cpu_slots);
-  std::map<int64_t, WorkerEntry>& workers() { return workers_; }
+  // The GPU use from a worker's heartbeat; a GPU with a foreign process is not offered.
+  void SetUsage(int64_t worker_id, const std::vector<GpuUsage>& usage);
+  const std::map<int64_t, WorkerEntry>& workers() const { return workers_; }
+  // For the fields the scheduler does not read (last_seen_mono, news).
+  std::map<int64_t, WorkerEntry>& mutable_workers() { return workers_; }
 
   // The largest number of GPUs any known worker has, alive or not.
   int MaxGpusOnOneWorker() const;
 
-  // What the scheduler sees: alive workers that have a free usable GPU or CPU slot (a worker
-  // with neither can take nothing), with their free usable GPUs.
-  std::vector<sched::WorkerSnapshot> WorkerSnapshots() const;
+  // Bumped by every change a pass could see; a pass with nothing new and no wake-up due can be
+  // skipped.
+  uint64_t version() const { return version_; }
 
-  // The queued jobs that could start on `workers`, in scheduling order: for each GPU demand N,
-  // the first floor(F / N) jobs asking for N (F: the free GPUs of all of `workers`), and the
-  // first C jobs asking for none (C: their free CPU slots). A job further back cannot start
-  // in this pass: the jobs of its own demand ahead of it would fill every place it could take.
-  // So the scheduler's work, and the copy, grow with the free capacity, not with the queue.
-  std::vector<sched::QueuedJob> CandidateQueue(
-      const std::vector<sched::WorkerSnapshot>& workers) const;
-  // The whole queue in scheduling order (tests compare CandidateQueue's decisions with it).
-  std::vector<sched::QueuedJob> QueueInOrder() const;
+  // The scheduler, with every queued GPU job, and the cluster as a pass sees it at `now`
+  // (seconds): advances the fair-share ledger and the running jobs' clocks.
+  const sched::Scheduler& scheduler() const { return scheduler_; }
+  const sched::Cluster& SchedCluster(double now);
+  // Whether a pass could place a GPU job at all: some usable GPU is free.
+  bool HasFreeGpu() const { return free_gpus_ > 0; }
+  // Whether a pass could preempt at all: some running job is preemptible.
+  bool HasPreemptibleJob() const { return preemptible_running_ > 0; }
+  // Whether PlaceCpuJobs could place anything.
+  bool HasCpuWork() const;
+
+  // A running job told to stop for another (in its grace period): counted as GPUs on their
+  // way by later passes, so nothing is preempted twice. Cleared when the job leaves its GPUs.
+  void MarkDraining(int64_t job_id, const std::string& why);
+  // Why a draining job was stopped; empty when it is not draining.
+  std::string DrainingReason(int64_t job_id) const;
+
+  // Places queued CPU jobs on free CPU slots (the worker with the most free slots first), in
+  // order of priority, then id. Decides only: Apply() the committed jobs.
+  std::vector<CpuPlacement> PlaceCpuJobs() const;
+  // Queued CPU jobs ahead of this one (it waits for a CPU slot).
+  int64_t CpuQueuePosition(int64_t job_id) const;
 
   // Unfinished jobs per sweep, for knowing when a sweep is done.
   int OpenJobsInSweep(int64_t sweep_id) const;
+
+  // What the scheduler is told of a queued job.
+  static sched::PendingJob ToPending(const Job& job);
 
  private:
   struct QueueKey {
@@ -79,11 +115,27 @@ class ClusterState {
   };
   void Release(const Job& job);
   void Claim(const Job& job);
-  sched::QueuedJob Queued(int64_t id) const;
+  // Rewrites a worker's part of the Cluster from its entry (alive workers only).
+  void SyncWorker(const WorkerEntry& w);
+  int ModelIndex(const GpuInfo& gpu);
+  const std::string& FairShareKey(const Job& job) const;
+
+  sched::PolicyConfig policy_;
+  sched::Scheduler scheduler_;
+  sched::FairShareLedger ledger_;
+  sched::Cluster cluster_;
+  std::unordered_map<int64_t, size_t> worker_slot_;   // worker id -> index in cluster_.workers
+  std::unordered_map<int64_t, size_t> running_slot_;  // job id -> index in cluster_.running
+  std::vector<double> running_started_;  // per cluster_.running: start in seconds, 0: not yet
+  std::map<std::tuple<std::string, int64_t, std::string>, int> model_index_;
+  std::map<std::string, int> held_by_key_;  // GPUs held per fair-share key
+  std::map<int64_t, std::string> draining_;
+  int64_t free_gpus_ = 0;  // free usable GPUs of alive workers
+  int64_t preemptible_running_ = 0;
+  uint64_t version_ = 0;
 
   std::map<int64_t, Job> jobs_;
-  // Queued jobs by the GPUs they ask for, each in scheduling order.
-  std::map<int, std::set<QueueKey>> queue_by_demand_;
+  std::set<QueueKey> cpu_queue_;
   size_t queued_ = 0;
   std::map<JobState, int> by_state_;
   std::map<int64_t, WorkerEntry> workers_;

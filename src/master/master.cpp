@@ -6,11 +6,22 @@
 #include <set>
 
 #include "master/changes.h"
-#include "sched/scheduler.h"
+#include "sched/policy.h"
 
 namespace yard {
 
-Master::Master(MasterOptions options) : options_(std::move(options)) {}
+sched::PolicyConfig MasterOptions::DefaultPolicy() {
+  sched::PolicyConfig policy = *sched::PolicyPreset("team");
+  return policy;
+}
+
+Master::Master(MasterOptions options)
+    : options_(std::move(options)), state_([this] {
+        // Workers run one job on one worker: no gangs until the protocol has them.
+        sched::PolicyConfig policy = options_.policy;
+        policy.gangs = false;
+        return policy;
+      }()) {}
 Master::~Master() = default;
 
 Result<std::unique_ptr<Master>> Master::Open(const MasterOptions& options) {
@@ -86,50 +97,72 @@ void Master::LoseJob(JobChanges& changes, const Job& job, const std::string& why
 
 Status Master::Dispatch() {
   if (state_.queued_count() == 0) return Status::Ok();
+  Micros now = NowMicros();
+  double now_s = static_cast<double>(now) / 1e6;
+  // Nothing the pass reads has changed, and no running job has crossed a threshold since.
+  if (state_.version() == passed_version_ && now_s < wake_at_) return Status::Ok();
+  // No free GPU and no possible victim: a pass could only decide nothing.
+  if (!state_.HasFreeGpu() && !state_.HasPreemptibleJob() && !state_.HasCpuWork()) {
+    passed_version_ = state_.version();
+    wake_at_ = sched::kNever;
+    ++dispatch_.skipped_passes;
+    return Status::Ok();
+  }
   auto start = std::chrono::steady_clock::now();
   auto micros_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                  t)
         .count();
   };
-  // Only workers with room, and only the queued jobs that could take it: the policy's input
-  // grows with the free capacity, not with the queue (ClusterState::CandidateQueue).
-  auto workers = state_.WorkerSnapshots();
-  if (workers.empty()) return Status::Ok();
-  auto queue = state_.CandidateQueue(workers);
+  const sched::Cluster& cluster = state_.SchedCluster(now_s);
   auto policy_start = std::chrono::steady_clock::now();
   dispatch_.input_micros +=
       std::chrono::duration_cast<std::chrono::microseconds>(policy_start - start).count();
-  auto placements = sched::Schedule(workers, queue);
+  sched::PassResult pass;
+  if (state_.scheduler().size() > 0) pass = state_.scheduler().Pass(cluster);
+  std::vector<CpuPlacement> cpu = state_.PlaceCpuJobs();
   dispatch_.policy_micros += micros_since(policy_start);
-  if (placements.empty()) {
+  wake_at_ = pass.wake_at;
+  if (pass.assignments.empty() && pass.preempted.empty() && cpu.empty()) {
+    passed_version_ = state_.version();
     ++dispatch_.idle_passes;
     dispatch_.idle_micros += micros_since(start);
     return Status::Ok();
   }
 
-  Micros now = NowMicros();
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
-  for (const auto& p : placements) {
-    Job job = *state_.FindJob(p.job_id);
-    const WorkerEntry& w = *state_.FindWorker(p.worker_id);
+  auto place = [&](int64_t job_id, int64_t worker_id, const std::vector<int>& gpus) -> Status {
+    Job job = *state_.FindJob(job_id);
+    const WorkerEntry& w = *state_.FindWorker(worker_id);
     job.worker_id = w.record.id;
     job.worker_name = w.record.name;
     job.gpus.clear();
     std::string where = w.record.name;
-    for (int index : p.gpus) {
+    for (int index : gpus) {
       for (const auto& gpu : w.record.gpus) {
         if (gpu.index != index) continue;
         job.gpus.push_back({w.record.name, gpu.index, gpu.uuid, gpu.model});
       }
       where += (where == w.record.name ? " GPU " : ",") + std::to_string(index);
     }
-    if (p.gpus.empty()) where += " (no GPU)";
+    if (gpus.empty()) where += " (no GPU)";
     ++job.attempt;
+    job.started_at = 0;
     job.log_offset = 0;
     job.exit_code.reset();
-    YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kAssigned, "placed on " + where, now));
+    return changes.Put(job, JobState::kAssigned, "placed on " + where, now);
+  };
+  for (const auto& a : pass.assignments) {
+    // The master runs the policy with gangs off (MasterOptions), so one worker holds them all.
+    std::vector<int> gpus;
+    for (const auto& slot : a.gpus) {
+      if (slot.worker_id != a.gpus.front().worker_id)
+        return Internal("job " + std::to_string(a.job_id) + " was placed over several workers");
+      gpus.push_back(slot.gpu_index);
+    }
+    YARD_RETURN_IF_ERROR(place(a.job_id, a.gpus.front().worker_id, gpus));
   }
+  for (const auto& c : cpu) YARD_RETURN_IF_ERROR(place(c.job_id, c.worker_id, {}));
   YARD_RETURN_IF_ERROR(changes.Commit(state_));
   for (const auto& [id, job] : changes.jobs()) {
     if (job.attempt > 1) {
@@ -139,10 +172,66 @@ Status Master::Dispatch() {
     }
     if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);
   }
+  // Victims keep their GPUs until their workers say they have ended (after the grace period at
+  // most); the heartbeat answer carries the order to stop.
+  for (size_t i = 0; i < pass.preempted.size(); ++i) {
+    const Job* victim = state_.FindJob(pass.preempted[i]);
+    if (!victim) continue;
+    std::string why = "preempted to make room for job " + std::to_string(pass.preempted_for[i]);
+    spdlog::info("master: job {}: {}", victim->id, why);
+    state_.MarkDraining(victim->id, why);
+    if (WorkerEntry* w = state_.FindWorker(victim->worker_id)) Notify(*w);
+  }
+  passed_version_ = state_.version();
   ++dispatch_.passes;
-  dispatch_.jobs += placements.size();
+  dispatch_.jobs += pass.assignments.size() + cpu.size();
+  dispatch_.preempted += pass.preempted.size();
   dispatch_.pass_micros += micros_since(start);
   return Status::Ok();
+}
+
+std::map<int64_t, WaitInfo> Master::ExplainQueued(const std::vector<int64_t>& job_ids) {
+  std::map<int64_t, WaitInfo> out;
+  std::vector<int64_t> gpu_jobs;
+  for (int64_t id : job_ids) {
+    const Job* job = state_.FindJob(id);
+    if (!job || job->state != JobState::kQueued) continue;
+    if (job->spec.resources.gpus > 0) {
+      gpu_jobs.push_back(id);
+      continue;
+    }
+    int64_t position = state_.CpuQueuePosition(id);
+    out[id] = {position, "waiting for a CPU slot",
+               std::to_string(position) + " CPU job" + (position == 1 ? "" : "s") +
+                   " ahead of it; no free CPU slot"};
+  }
+  if (gpu_jobs.empty()) return out;
+  const sched::Cluster& cluster = state_.SchedCluster(static_cast<double>(NowMicros()) / 1e6);
+  for (auto& [id, e] : state_.scheduler().ExplainMany(cluster, gpu_jobs)) {
+    if (e.reason == sched::WaitReason::kNotQueued) continue;
+    out[id] = {e.position, sched::WaitReasonName(e.reason), e.text};
+  }
+  return out;
+}
+
+Result<WaitInfo> Master::Explain(int64_t job_id) {
+  std::lock_guard lock(mu_);
+  auto waits = ExplainQueued({job_id});
+  auto it = waits.find(job_id);
+  if (it == waits.end()) return NotFound("job " + std::to_string(job_id) + " is not queued");
+  return it->second;
+}
+
+Status Master::RequeuePreempted(JobChanges& changes, const Job& job, const std::string& why,
+                                Micros now) {
+  YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kPreempted, why, now));
+  Job queued = changes.jobs().at(job.id);
+  queued.worker_id = 0;
+  queued.worker_name.clear();
+  queued.gpus.clear();
+  queued.finished_at = 0;
+  return changes.Put(queued, JobState::kQueued,
+                     "back in the queue after preemption; resumes from its checkpoint", now);
 }
 
 Status Master::FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids) {
@@ -173,13 +262,25 @@ void Master::CheckLiveness() {
   std::lock_guard lock(mu_);
   Micros mono = MonotonicMicros();
   Micros now = NowMicros();
+  bool any_silent = false;
+  for (const auto& [id, w] : state_.workers())
+    any_silent =
+        any_silent || (w.record.state == WorkerState::kAlive &&
+                       mono - w.last_seen_mono > int64_t{options_.worker_timeout_ms} * 1000);
+  if (!any_silent) {
+    // Time alone may let a waiting job preempt (a victim passes its minimum run time).
+    if (static_cast<double>(now) / 1e6 >= wake_at_) {
+      if (Status d = Dispatch(); !d.ok()) spdlog::error("master: dispatch: {}", d.ToString());
+    }
+    return;
+  }
   auto changes = JobChanges::Begin(*store_);
   if (!changes.ok()) {
     spdlog::error("master: liveness check: {}", changes.status().ToString());
     return;
   }
   std::vector<WorkerEntry*> lost;
-  for (auto& [id, w] : state_.workers()) {
+  for (auto& [id, w] : state_.mutable_workers()) {
     if (w.record.state != WorkerState::kAlive) continue;
     if (mono - w.last_seen_mono <= int64_t{options_.worker_timeout_ms} * 1000) continue;
     WorkerRecord record = w.record;
@@ -204,7 +305,9 @@ void Master::CheckLiveness() {
     return;
   }
   for (WorkerEntry* w : lost) {
-    w->record.state = WorkerState::kLost;
+    WorkerRecord record = w->record;
+    record.state = WorkerState::kLost;
+    state_.UpsertWorker(record, w->cpu_slots);
     spdlog::warn("master: worker {} is lost (no heartbeat for {} ms)", w->record.name,
                  options_.worker_timeout_ms);
   }

@@ -21,6 +21,7 @@
 #include "master/changes.h"
 #include "master/cluster_state.h"
 #include "master/log_store.h"
+#include "sched/policy_config.h"
 #include "store/store.h"
 
 namespace yard {
@@ -34,6 +35,16 @@ struct MasterOptions {
   // then says whether the job has a checkpoint to fetch, and the worker skips asking when it
   // has none. Empty: not known, and assignments do not say.
   std::function<Result<bool>(const std::string& path)> files_hold;
+  // The scheduling policy (`--policy`); the default is the "team" preset.
+  sched::PolicyConfig policy = DefaultPolicy();
+  static sched::PolicyConfig DefaultPolicy();
+};
+
+// Where a queued job stands: its place in the scheduler's order and why it waits.
+struct WaitInfo {
+  int64_t position = 0;  // queued jobs ahead of it
+  std::string reason;    // short: "no GPU of its model", "quota", "behind higher priority", ...
+  std::string detail;    // for people: "no GPU in the cluster matches A100, >= 80 GB"
 };
 
 struct SubmitResult {
@@ -52,20 +63,23 @@ struct JobListQuery {
 
 struct JobPage {
   std::vector<Job> jobs;
-  int64_t next_after = 0;  // the after_id of the next page; 0 when this is the last
-  int64_t total = -1;      // how many match in all; -1 when counting would cost a scan
+  int64_t next_after = 0;             // the after_id of the next page; 0 when this is the last
+  int64_t total = -1;                 // how many match in all; -1 when counting would cost a scan
+  std::map<int64_t, WaitInfo> waits;  // for the page's queued jobs
 };
 
-// What dispatching has cost since the master started, for /metrics: the whole pass (building
-// the scheduler's input, the policy, the database commit, telling workers) and the policy
-// (sched::Schedule) alone.
+// What dispatching has cost since the master started, for /metrics: the whole pass (bringing
+// the scheduler's view up to `now`, the policy, the database commit, telling workers) and the
+// policy (sched::Scheduler::Pass) alone.
 struct DispatchCounters {
-  uint64_t passes = 0;        // passes that placed at least one job
-  uint64_t jobs = 0;          // jobs placed
-  int64_t pass_micros = 0;    // wall time of those passes
-  int64_t input_micros = 0;   // building snapshots and the candidate queue
-  int64_t policy_micros = 0;  // inside sched::Schedule
-  uint64_t idle_passes = 0;   // passes that placed nothing
+  uint64_t passes = 0;          // passes that placed or preempted at least one job
+  uint64_t jobs = 0;            // jobs placed
+  uint64_t preempted = 0;       // jobs told to stop for another
+  int64_t pass_micros = 0;      // wall time of those passes
+  int64_t input_micros = 0;     // bringing the Cluster up to now (ledger, running clocks)
+  int64_t policy_micros = 0;    // inside the Scheduler's pass and the CPU-slot placement
+  uint64_t idle_passes = 0;     // passes that placed nothing
+  uint64_t skipped_passes = 0;  // not run: no free GPU and nothing preemptible
   int64_t idle_micros = 0;
 };
 
@@ -87,6 +101,8 @@ class Master {
   Result<Job> Cancel(int64_t job_id);
   Result<Sweep> CancelSweep(int64_t sweep_id);
   Result<Job> GetJob(int64_t job_id);
+  // Why a job waits; NotFound unless it is queued.
+  Result<WaitInfo> Explain(int64_t job_id);
   Result<std::vector<Job>> ListJobs(bool include_finished, int64_t sweep_id);
   Result<JobPage> ListJobs(const JobListQuery& query);
   Result<std::vector<StateChange>> History(int64_t job_id);
@@ -119,7 +135,13 @@ class Master {
   explicit Master(MasterOptions options);
   Status Load();
 
-  Status Dispatch();  // places queued jobs on free GPUs
+  // Runs a scheduling pass when something changed since the last one or its wake-up time has
+  // come: places queued jobs on free GPUs and CPU slots, and tells the workers of preempted
+  // jobs to stop them.
+  Status Dispatch();
+  std::map<int64_t, WaitInfo> ExplainQueued(const std::vector<int64_t>& job_ids);
+  // A job that ended PREEMPTED goes back to the queue as a new attempt; retries are not used.
+  Status RequeuePreempted(JobChanges& changes, const Job& job, const std::string& why, Micros now);
   // A job whose worker vanished: back to the queue while retries remain, else FAILED.
   void LoseJob(JobChanges& changes, const Job& job, const std::string& why, Micros now);
   Status FinishSweepsIfDone(const std::vector<int64_t>& sweep_ids);
@@ -148,6 +170,8 @@ class Master {
   ClusterState state_;
   std::map<int64_t, ActiveSearch> searches_;  // by sweep id, for ACTIVE sweeps
   DispatchCounters dispatch_;
+  uint64_t passed_version_ = UINT64_MAX;  // ClusterState::version() after the last pass
+  double wake_at_ = sched::kNever;        // when time alone may change the last pass's answer
 };
 
 }  // namespace yard

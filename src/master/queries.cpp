@@ -42,6 +42,11 @@ Result<JobPage> Master::ListJobs(const JobListQuery& query) {
     page.jobs.resize(limit);
     page.next_after = page.jobs.back().id;
   }
+  // One walk of the queue for the whole page, as far as its last queued job.
+  std::vector<int64_t> queued;
+  for (const auto& job : page.jobs)
+    if (job.state == JobState::kQueued) queued.push_back(job.id);
+  if (!queued.empty()) page.waits = ExplainQueued(queued);
   return page;
 }
 
@@ -91,10 +96,12 @@ Json Master::Counters() {
   const DispatchCounters& d = dispatch_;
   Json dispatch = {{"passes", d.passes},
                    {"jobs", d.jobs},
+                   {"preempted", d.preempted},
                    {"pass_seconds", static_cast<double>(d.pass_micros) / 1e6},
                    {"input_seconds", static_cast<double>(d.input_micros) / 1e6},
                    {"policy_seconds", static_cast<double>(d.policy_micros) / 1e6},
                    {"idle_passes", d.idle_passes},
+                   {"skipped_passes", d.skipped_passes},
                    {"idle_seconds", static_cast<double>(d.idle_micros) / 1e6}};
   return {{"jobs", by_state},    {"workers_alive", alive}, {"workers_lost", lost},
           {"gpus_total", gpus},  {"gpus_busy", busy},      {"queue_length", state_.queued_count()},

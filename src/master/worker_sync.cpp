@@ -2,6 +2,7 @@
 // worker runs with what the database says it should run, and job output.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "api/file_layout.h"
@@ -62,7 +63,7 @@ Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
   YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
   WorkerEntry& entry = state_.UpsertWorker(record, record.cpu_slots);
   entry.last_seen_mono = MonotonicMicros();
-  entry.usage.clear();
+  state_.SetUsage(record.id, {});
   spdlog::info("master: worker {} (id {}) registered with {} GPUs", record.name, record.id,
                record.gpus.size());
   if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
@@ -82,7 +83,7 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
   if (!w) return NotFound("unknown worker " + std::to_string(worker_id) + "; register again");
   Micros now = NowMicros();
   w->last_seen_mono = MonotonicMicros();
-  w->usage = request.usage;
+  state_.SetUsage(worker_id, request.usage);
   const std::string& name = w->record.name;
 
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
@@ -106,15 +107,22 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
     if (!current || current->worker_id != worker_id || current->attempt != r.attempt ||
         !IsActive(current->state)) {
       // Not this worker's any more (it was lost and the job moved on, or the job ended).
-      if (!IsTerminal(r.state))
+      if (!IsTerminal(r.state) && r.state != JobState::kPreempted)
         response.kill.push_back({r.job_id, r.attempt, "not assigned to this worker any more"});
       continue;
     }
     reported.insert(r.job_id);
     Job job = *current;
     if (r.started_at > 0 && job.started_at == 0) job.started_at = r.started_at;
-    if (IsTerminal(r.state)) {
-      JobState final_state = r.state;
+    if (r.state == JobState::kPreempted && !job.cancel_requested) {
+      // Stopped for another job: back to the queue as a new attempt, its checkpoint uploaded.
+      std::string why = state_.DrainingReason(job.id);
+      YARD_RETURN_IF_ERROR(
+          RequeuePreempted(changes, job, why.empty() ? "preempted: " + r.reason : why, now));
+      continue;
+    }
+    if (IsTerminal(r.state) || r.state == JobState::kPreempted) {
+      JobState final_state = r.state == JobState::kPreempted ? JobState::kCancelled : r.state;
       std::string reason = r.reason;
       if (job.cancel_requested && final_state != JobState::kSucceeded) {
         final_state = job.stop_early ? JobState::kStoppedEarly : JobState::kCancelled;
@@ -131,9 +139,13 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
     } else if (r.state == JobState::kStarting && job.state == JobState::kAssigned) {
       YARD_RETURN_IF_ERROR(changes.Put(job, JobState::kStarting, "starting on " + name, now));
     }
-    if (job.cancel_requested)
+    if (job.cancel_requested) {
       response.kill.push_back(
           {job.id, job.attempt, job.stop_early ? "stopped early" : "cancelled"});
+    } else if (std::string why = state_.DrainingReason(job.id); !why.empty()) {
+      int grace_ms = static_cast<int>(options_.policy.preempt_grace_s * 1000);
+      response.kill.push_back({job.id, job.attempt, why, true, std::max(grace_ms, 1)});
+    }
   }
   // The worker lists every job it holds, so an unlisted one past ASSIGNED is gone from it.
   for (int64_t job_id : std::set<int64_t>(w->jobs)) {
@@ -147,15 +159,11 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
       LoseJob(changes, *job, "worker " + name + " no longer runs it", now);
     }
   }
-  bool jobs_changed = !changes.empty();
   YARD_RETURN_IF_ERROR(CommitChanges(changes, now));
-  if (record_changed) w->record = record;
-  if (jobs_changed || record_changed) {
-    if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
-  } else if (!request.usage.empty()) {
-    // A GPU that a foreign process let go of may be usable again.
-    if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
-  }
+  if (record_changed) state_.UpsertWorker(record, w->cpu_slots);
+  // Runs a pass only if something it reads changed (jobs, the worker, a GPU that a foreign
+  // process took or let go of).
+  if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
   for (int64_t job_id : w->jobs) {
     const Job* job = state_.FindJob(job_id);
     if (job && job->state == JobState::kAssigned && !job->cancel_requested)

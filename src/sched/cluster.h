@@ -86,9 +86,10 @@ struct Assignment {
 // What one pass decides.
 struct PassResult {
   std::vector<Assignment> assignments;
-  std::vector<int64_t> preempted;     // running jobs to signal; they go back to the queue
-  int64_t reserved_for = 0;           // the head-of-line job GPUs are held back for; 0 = none
-  double reservation_start = kNever;  // its expected start, as far as timeouts tell
+  std::vector<int64_t> preempted;      // running jobs to signal; they go back to the queue
+  std::vector<int64_t> preempted_for;  // for each of `preempted`, the job it makes room for
+  int64_t reserved_for = 0;            // the head-of-line job GPUs are held back for; 0 = none
+  double reservation_start = kNever;   // its expected start, as far as timeouts tell
   // The earliest time at which a pass could decide more with nothing else changing (a running
   // job passes its minimum run time or a service threshold); kNever when only events matter.
   double wake_at = kNever;

@@ -1,9 +1,34 @@
 #include "sched/gpu_pools.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 
 namespace yard::sched {
+namespace {
+
+bool SameLetters(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+bool GpuModelMatches(std::string_view wanted, std::string_view model) {
+  if (wanted.empty()) return false;
+  if (SameLetters(wanted, model)) return true;
+  constexpr std::string_view kVendor = "NVIDIA ";
+  if (model.size() > kVendor.size() && SameLetters(model.substr(0, kVendor.size()), kVendor))
+    model.remove_prefix(kVendor.size());
+  if (model.size() < wanted.size() || !SameLetters(model.substr(0, wanted.size()), wanted))
+    return false;
+  return model.size() == wanted.size() || model[wanted.size()] == '-' ||
+         model[wanted.size()] == ' ';
+}
 
 GpuPools::GpuPools(const Cluster& cluster, const PolicyConfig& config) : cluster_(cluster) {
   const int models = static_cast<int>(cluster.models.size());
@@ -19,6 +44,8 @@ GpuPools::GpuPools(const Cluster& cluster, const PolicyConfig& config) : cluster
     });
   }
   by_model_.resize(models);
+  // One allocation per list: a pass builds a pool for every worker (8,000 GPUs at scale).
+  pools_.reserve(cluster.workers.size());
   for (const Worker& w : cluster.workers) {
     // Pools of this worker by model, in order of first appearance.
     size_t first = pools_.size();
@@ -30,6 +57,8 @@ GpuPools::GpuPools(const Cluster& cluster, const PolicyConfig& config) : cluster
       if (!pool) {
         pools_.push_back(Pool{w.id, g.model, 0, {}, {}, false, kNever});
         pool = &pools_.back();
+        pool->free.reserve(w.gpus.size());
+        pool->jobs.reserve(w.gpus.size());
       }
       ++pool->capacity;
       if (g.job_id == 0 && g.usable) {
@@ -82,7 +111,9 @@ void GpuPools::AcceptedModels(const PendingJob& job, std::vector<int>& out) cons
     if (model.memory_gb < job.min_gpu_memory_gb) continue;
     if (model.compute_capability < job.min_compute_capability) continue;
     if (!job.gpu_models.empty() &&
-        std::find(job.gpu_models.begin(), job.gpu_models.end(), model.name) == job.gpu_models.end())
+        std::none_of(job.gpu_models.begin(), job.gpu_models.end(), [&](const std::string& wanted) {
+          return GpuModelMatches(wanted, model.name);
+        }))
       continue;
     out.push_back(m);
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "sched/cluster.h"
@@ -23,6 +24,12 @@ struct Pool {
   bool reserved = false;                      // held back for the head-of-line job (backfill.h)
   double reserved_until = kNever;             // that job's expected start
 };
+
+// Whether a model a job names (`wanted`) accepts a GPU model of the cluster: the same name
+// (ignoring case), or its family, so "A100" accepts "A100-80GB" and "NVIDIA A100-SXM4-80GB"
+// but not "A1000-8GB": the name, after an optional "NVIDIA " prefix, starts with `wanted`
+// followed by '-', ' ' or nothing.
+bool GpuModelMatches(std::string_view wanted, std::string_view model);
 
 // Where a job goes: (pool, how many GPUs) pairs.
 struct PoolPick {

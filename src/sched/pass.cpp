@@ -58,11 +58,12 @@ int Cap(const std::map<std::string, int>& caps, const std::string& who) {
 
 }  // namespace
 
-PassResult Scheduler::Pass(const Cluster& cluster) const { return Walk(cluster, 0, nullptr); }
+PassResult Scheduler::Pass(const Cluster& cluster) const { return Walk(cluster, nullptr); }
 
-PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
-                           WaitExplanation* explanation) const {
+PassResult Scheduler::Walk(const Cluster& cluster,
+                           std::map<int64_t, WaitExplanation>* explain) const {
   PassResult result;
+  size_t targets_left = explain ? explain->size() : 0;
   if (jobs_.empty()) return result;
   GpuPools pools(cluster, config_);
   std::optional<RunningIndex> running;
@@ -71,7 +72,10 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
     if (!running) running.emplace(cluster);
     return *running;
   };
-  if (config_.preemption && !cluster.running.empty())
+  // The planner costs a sort of the running jobs: only when some could be a victim or is
+  // draining (draining jobs were victims, so preemptible).
+  if (config_.preemption && std::any_of(cluster.running.begin(), cluster.running.end(),
+                                        [](const RunningJob& r) { return r.preemptible; }))
     planner.emplace(cluster, config_, running_index());
 
   std::map<std::string, int> held_by_user, held_by_group;
@@ -124,16 +128,25 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
     return false;
   };
 
+  // Past the point where the pass stops, an explanation walk only counts places: every job
+  // there waits, and what it waits for follows from the job alone (static_reason below).
+  bool counting = false;
   while (!heads.empty()) {
-    if (target == 0) {
-      if (sizes.Empty()) break;
-      int smallest = sizes.Min();
-      bool can_place =
-          smallest <= pools.free_unreserved() ||
-          (timeouts_left > 0 && smallest <= pools.free_unreserved() + pools.free_reserved());
-      bool can_preempt = planner && preemptors < config_.max_preemptors_per_pass &&
-                         planner->MayHelp(ranks.Max()) && !Dominated(ranks.Max(), smallest);
-      if (!can_place && !can_preempt) break;
+    if (!counting) {
+      bool stop = sizes.Empty();
+      if (!stop) {
+        int smallest = sizes.Min();
+        bool can_place =
+            smallest <= pools.free_unreserved() ||
+            (timeouts_left > 0 && smallest <= pools.free_unreserved() + pools.free_reserved());
+        bool can_preempt = planner && preemptors < config_.max_preemptors_per_pass &&
+                           planner->MayHelp(ranks.Max()) && !Dominated(ranks.Max(), smallest);
+        stop = !can_place && !can_preempt;
+      }
+      if (stop) {
+        if (targets_left == 0) break;
+        counting = true;
+      }
     }
     Head head = heads.top();
     heads.pop();
@@ -145,8 +158,9 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
     ranks.Pop(entry.rank);
     if (job.timeout > 0) --timeouts_left;
 
-    WaitReason reason = WaitReason::kNoFreeGpu;
-    auto decide = [&]() {
+    // The reasons that follow from the job and the cluster alone, before any placement.
+    bool gang = true;
+    auto static_reason = [&]() -> std::optional<WaitReason> {
       if (has_quotas_) {
         int user_cap = Cap(config_.user_quota, job.user);
         int group_cap = Cap(config_.group_quota, job.group);
@@ -156,12 +170,36 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
       }
       pools.AcceptedModels(job, models);
       if (models.empty()) return WaitReason::kNoMatchingGpu;
-      bool fits_cluster = false, gang = true;
+      bool fits_cluster = false;
+      gang = true;
       for (int m : models) {
         fits_cluster = fits_cluster || job.gpus <= pools.TotalCapacity(m);
         gang = gang && job.gpus > pools.MaxCapacity(m);
       }
       if (!fits_cluster) return WaitReason::kLargerThanCluster;
+      if (!config_.gangs) {
+        if (gang) return WaitReason::kLargerThanWorker;
+        std::erase_if(models, [&](int m) { return job.gpus > pools.MaxCapacity(m); });
+      }
+      return std::nullopt;
+    };
+    auto target = explain ? explain->find(job.id) : std::map<int64_t, WaitExplanation>::iterator();
+    bool is_target = explain && target != explain->end();
+    if (counting) {
+      if (is_target) {
+        auto r = static_reason();
+        target->second.reason = r          ? *r
+                                : gang     ? WaitReason::kGangNotSatisfiable
+                                : reserved ? WaitReason::kBehindReservation
+                                           : WaitReason::kNoFreeGpu;
+        target->second.position = position;
+        if (--targets_left == 0) break;
+      }
+      ++position;
+      continue;
+    }
+    auto decide = [&]() {
+      if (auto r = static_reason()) return *r;
       for (int m : models) {
         PoolPick pick = pools.Find(m, job.gpus,
                                    [&](const Pool& p) { return MayBackfill(job, p, cluster.now); });
@@ -178,8 +216,10 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
       if (planner && preemptors < config_.max_preemptors_per_pass &&
           !Dominated(entry.rank, job.gpus)) {
         ++preemptors;
-        if (planner->Plan(job, models, pools, result.preempted))
+        if (planner->Plan(job, models, pools, result.preempted)) {
+          result.preempted_for.resize(result.preempted.size(), job.id);
           return WaitReason::kWaitingForPreemption;
+        }
         bool all_models =
             job.gpu_models.empty() && job.min_gpu_memory_gb <= 0 && job.min_compute_capability <= 0;
         if (all_models) failed.push_back({entry.rank, job.gpus});
@@ -196,11 +236,11 @@ PassResult Scheduler::Walk(const Cluster& cluster, int64_t target,
       if (gang) return WaitReason::kGangNotSatisfiable;
       return reserved ? WaitReason::kBehindReservation : WaitReason::kNoFreeGpu;
     };
-    reason = decide();
-    if (job.id == target) {
-      explanation->reason = reason;
-      explanation->position = position;
-      break;
+    WaitReason reason = decide();
+    if (is_target) {
+      target->second.reason = reason;
+      target->second.position = position;
+      if (--targets_left == 0) break;
     }
     ++position;
   }

@@ -68,8 +68,10 @@ Status Apply(PolicyConfig& c, std::string_view key, std::string_view value) {
       {"shortest_first_weight", number(c.shortest_first_weight)},
       {"preempt_margin", number(c.preempt_margin)},
       {"min_run_s", number(c.min_run_s)},
+      {"preempt_grace_s", number(c.preempt_grace_s)},
       {"least_capable_first", flag(c.least_capable_first)},
       {"backfill", flag(c.backfill)},
+      {"gangs", flag(c.gangs)},
       {"preemption", flag(c.preemption)},
       {"service_levels",
        [&](std::string_view v) -> Status {
@@ -109,7 +111,9 @@ Status Apply(PolicyConfig& c, std::string_view key, std::string_view value) {
 
 }  // namespace
 
-std::vector<std::string> PolicyPresetNames() { return {"fifo", "fairshare", "las", "full", "sjf"}; }
+std::vector<std::string> PolicyPresetNames() {
+  return {"fifo", "fairshare", "team", "las", "full", "sjf"};
+}
 
 Result<PolicyConfig> PolicyPreset(std::string_view name) {
   PolicyConfig c;
@@ -121,10 +125,16 @@ Result<PolicyConfig> PolicyPreset(std::string_view name) {
   }
   c.priority_weight = 10;
   c.age_weight = 1;
-  if (name == "fairshare" || name == "full") {
+  if (name == "fairshare" || name == "team" || name == "full") {
     c.fair_share_weight = 10;
     c.size_weight = 1;
     c.backfill = true;
+  }
+  if (name == "team") {
+    // Rank is priority alone (no service levels): 10 priority points make the margin.
+    c.preemption = true;
+    c.preempt_margin = 100;
+    return c;
   }
   if (name == "las" || name == "full") {
     c.service_weight = 100;
@@ -133,7 +143,7 @@ Result<PolicyConfig> PolicyPreset(std::string_view name) {
   }
   if (name == "fairshare" || name == "las" || name == "full") return c;
   return InvalidArgument("policy: unknown preset " + std::string(name) + " (presets: fifo, " +
-                         "fairshare, las, full, sjf)");
+                         "fairshare, team, las, full, sjf)");
 }
 
 Result<PolicyConfig> ParsePolicyConfig(std::string_view text) {

@@ -32,6 +32,9 @@ struct PolicyConfig {
 
   // Placement.
   bool least_capable_first = true;  // a job takes the least capable GPUs that fit it
+  // A job larger than any one worker's GPUs of its models runs as a gang over several. Off,
+  // such a job waits (kLargerThanWorker): for a master whose workers cannot run gangs yet.
+  bool gangs = true;
 
   // Backfill: hold GPUs for the first job that cannot start; others use them only if their
   // timeout ends before that job's expected start.
@@ -43,15 +46,20 @@ struct PolicyConfig {
   double preempt_margin = 1;
   double min_run_s = 3600;           // a job runs at least this long before it can be preempted
   int max_preemptors_per_pass = 16;  // bounds the work of one pass
+  // How long a preempted job is given to checkpoint and exit (SIGTERM, then SIGKILL). The pass
+  // does not read it: the master tells workers, and the simulator has its own --grace.
+  double preempt_grace_s = 30;
 
   // Quotas: the most GPUs a user or a group may hold at once.
   std::map<std::string, int> user_quota, group_quota;
 };
 
 // Named presets: "fifo" (the seed's queue: priority, then submission, skip what does not fit),
-// "fairshare" (multi-factor ordering and backfill, no preemption), "las" (attained-service
-// preemption alone), "full" (all of it), "sjf" (shortest declared timeout first; with timeouts
-// set to true durations this is the upper bound that sees the future).
+// "fairshare" (multi-factor ordering and backfill, no preemption), "team" (fairshare, and a job
+// 10 or more priority points higher may preempt preemptible jobs; the master's default),
+// "las" (attained-service preemption alone), "full" (all of it), "sjf" (shortest declared
+// timeout first; with timeouts set to true durations this is the upper bound that sees the
+// future).
 Result<PolicyConfig> PolicyPreset(std::string_view name);
 std::vector<std::string> PolicyPresetNames();
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <queue>
 
+#include "sched/gpu_pools.h"
 #include "sched/ordering.h"
 #include "sched/policy.h"
 
@@ -85,7 +86,8 @@ Status Simulation::Validate() const {
     for (const auto& g : spec_.groups) {
       const std::string& name = spec_.models[g.model].name;
       if (t.gpu_models.empty() ||
-          std::find(t.gpu_models.begin(), t.gpu_models.end(), name) != t.gpu_models.end())
+          std::any_of(t.gpu_models.begin(), t.gpu_models.end(),
+                      [&](const std::string& w) { return sched::GpuModelMatches(w, name); }))
         matching += g.workers * g.gpus_per_worker;
     }
     if (t.gpus > matching)

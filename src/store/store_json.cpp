@@ -37,7 +37,12 @@ Json JobSpecToJson(const JobSpec& spec) {
        {{"gpus", spec.resources.gpus},
         {"memory_bytes", spec.resources.memory_bytes},
         {"nano_cpus", spec.resources.nano_cpus},
-        {"pids", spec.resources.pids}}},
+        {"pids", spec.resources.pids},
+        {"gpu_models", spec.resources.gpu_models},
+        {"min_gpu_memory_gb", spec.resources.min_gpu_memory_gb},
+        {"min_compute_capability", spec.resources.min_compute_capability}}},
+      {"group", spec.group},
+      {"preemptible", spec.preemptible},
       {"priority", spec.priority},
       {"max_retries", spec.max_retries},
       {"timeout_s", spec.timeout_s},
@@ -63,9 +68,14 @@ Result<JobSpec> JobSpecFromJson(const Json& json) {
       Read(*it, "memory_bytes", spec.resources.memory_bytes);
       Read(*it, "nano_cpus", spec.resources.nano_cpus);
       Read(*it, "pids", spec.resources.pids);
+      Read(*it, "gpu_models", spec.resources.gpu_models);
+      Read(*it, "min_gpu_memory_gb", spec.resources.min_gpu_memory_gb);
+      Read(*it, "min_compute_capability", spec.resources.min_compute_capability);
     }
     Read(json, "priority", spec.priority);
     Read(json, "max_retries", spec.max_retries);
+    Read(json, "group", spec.group);
+    Read(json, "preemptible", spec.preemptible);
     Read(json, "timeout_s", spec.timeout_s);
     Read(json, "env", spec.env);
     Read(json, "run_as", spec.run_as);

@@ -287,13 +287,14 @@ void JobExecution::Finish(JobState state, std::optional<int> exit_code, const st
   if (files_) files_->ReleaseAll();
 }
 
-void JobExecution::Kill(const std::string& why, JobState final_state) {
+void JobExecution::Kill(const std::string& why, JobState final_state, int grace_ms) {
   std::lock_guard lock(mu_);
   if (killing_ || finished_) return;
   killing_ = true;
   kill_final_ = final_state;
   kill_reason_ = why;
-  kill_deadline_mono_ = MonotonicMicros() + int64_t{options_.kill_grace_ms} * 1000;
+  kill_deadline_mono_ =
+      MonotonicMicros() + int64_t{grace_ms > 0 ? grace_ms : options_.kill_grace_ms} * 1000;
   if (handle_) (void)runtime_.Signal(*handle_, SIGTERM);
 }
 

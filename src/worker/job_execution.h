@@ -49,7 +49,8 @@ class JobExecution {
   JobReport Report() const;
   bool finished() const { return finished_.load(); }
   // Asks the job to stop: SIGTERM now, SIGKILL after the grace period. It ends in `final`.
-  void Kill(const std::string& why, JobState final_state);
+  // `grace_ms` > 0 replaces the worker's grace period (a preempted job's, from the master).
+  void Kill(const std::string& why, JobState final_state, int grace_ms = 0);
   // Enforces the timeout and the kill grace period; call every few hundred milliseconds.
   void Tick();
   // True while the job needs Tick() soon (a timeout or a kill in progress).

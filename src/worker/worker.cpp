@@ -135,7 +135,8 @@ Result<HeartbeatResponse> Worker::SendHeartbeat(std::vector<std::pair<int64_t, i
     std::lock_guard lock(mu_);
     for (const auto& [key, job] : jobs_) {
       JobReport r = job->Report();
-      if (IsTerminal(r.state)) ended.push_back(key);
+      // A preempted job has ended here too; its next attempt is a new assignment.
+      if (IsTerminal(r.state) || r.state == JobState::kPreempted) ended.push_back(key);
       request.jobs.push_back(std::move(r));
     }
   }
@@ -151,8 +152,12 @@ void Worker::Apply(const HeartbeatResponse& response) {
     auto it = jobs_.find({order.job_id, order.attempt});
     if (it == jobs_.end()) continue;
     spdlog::info("worker {}: stopping job {}: {}", options_.name, order.job_id, order.reason);
+    if (order.preempt) {
+      it->second->Kill(order.reason, JobState::kPreempted, order.grace_ms);
+      continue;
+    }
     it->second->Kill(order.reason == "cancelled" ? "cancelled by the user" : order.reason,
-                     JobState::kCancelled);
+                     JobState::kCancelled, order.grace_ms);
   }
   for (const auto& a : response.assign) {
     auto key = std::make_pair(a.job_id, a.attempt);

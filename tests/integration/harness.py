@@ -52,7 +52,8 @@ def pid_alive(pid):
 
 
 class Cluster:
-    def __init__(self, worker_timeout="15s", heartbeat_interval="1s"):
+    def __init__(self, worker_timeout="15s", heartbeat_interval="1s", policy=None):
+        self.policy = policy
         self.dir = tempfile.mkdtemp(prefix="yard-it-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -74,7 +75,8 @@ class Cluster:
             "master", "--data-dir", os.path.join(self.dir, "master"),
             "--listen", f"127.0.0.1:{self.port}",
             "--worker-timeout", self.worker_timeout,
-            "--heartbeat-interval", self.heartbeat_interval])
+            "--heartbeat-interval", self.heartbeat_interval,
+            *(["--policy", self.policy] if self.policy else [])])
         wait_until(self.healthy, what="the master to answer /healthz")
         return self.master
 
@@ -181,9 +183,10 @@ class ClusterTest(unittest.TestCase):
     """A test case with a fresh cluster (a master, no workers yet) per test."""
 
     worker_timeout = "15s"
+    policy = None  # the master's --policy; None: its default
 
     def setUp(self):
-        self.cluster = Cluster(worker_timeout=self.worker_timeout)
+        self.cluster = Cluster(worker_timeout=self.worker_timeout, policy=self.policy)
         self._problems_before = self._problems()
         self.cluster.start_master()
 

@@ -110,7 +110,9 @@ TEST(JobSpecLimits, CpusAndPidsAreBounded) {
   EXPECT_CONTAINS(ErrorOf(SpecWith("resources.cpus", 0)), "between 0.001");
   EXPECT_CONTAINS(ErrorOf(SpecWith("resources.pids", 4)), "resources.pids");
   EXPECT_CONTAINS(ErrorOf(SpecWith("resources.pids", 1.5)), "whole number");
-  EXPECT_CONTAINS(ErrorOf(SpecWith("resources.shm", 1)), "known: gpus, memory, cpus, pids");
+  EXPECT_CONTAINS(
+      ErrorOf(SpecWith("resources.shm", 1)),
+      "known: gpus, gpu_model, min_gpu_memory_gb, min_compute_capability, memory, cpus, pids");
 }
 
 TEST(JobSpecLimits, RunAsIsANonRootNumericUser) {

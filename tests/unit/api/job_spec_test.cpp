@@ -206,8 +206,16 @@ TEST(ParseJobSpecErrors, UnknownResourcesField) {
   std::string why = ErrorOf(With(MinimalSpec(), "resources", {{"shm", 4}}));
   EXPECT_CONTAINS(why, "'resources.shm'");
   EXPECT_CONTAINS(why, "not a known field");
-  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"gpu_model", {"A100"}}})),
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"gpu_model", {1}}})),
                   "'resources.gpu_model'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"gpu_model", "A100;rm"}})),
+                  "not a model name");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"min_gpu_memory_gb", -1}})),
+                  "'resources.min_gpu_memory_gb'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", {{"min_compute_capability", "8"}})),
+                  "'resources.min_compute_capability'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "preemptible", "yes")), "'preemptible'");
+  EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "group", "a b")), "'group'");
   EXPECT_CONTAINS(ErrorOf(With(MinimalSpec(), "resources", 2)), "'resources'");
 }
 
@@ -431,6 +439,36 @@ TEST(PlaceholderNames, NotPlaceholders) {
   EXPECT_TRUE(PlaceholderNames("{} {1x} { lr } {a-b} {\"a\": 1}").empty());
   EXPECT_EQ(PlaceholderNames("{{lr}}"), (Words{"lr"}));
   EXPECT_EQ(PlaceholderNames("{lr"), Words{});
+}
+
+}  // namespace
+}  // namespace yard
+
+namespace yard {
+namespace {
+
+TEST(ParseJobSpec, SchedulingFieldsRoundTrip) {
+  Json j = MinimalSpec();
+  j["resources"] = {{"gpus", 2},
+                    {"gpu_model", {"A100", "H100-80GB"}},
+                    {"min_gpu_memory_gb", 40},
+                    {"min_compute_capability", 8.0}};
+  j["group"] = "vision";
+  j["preemptible"] = true;
+  auto spec = ParseJobSpec(j);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->resources.gpu_models, (std::vector<std::string>{"A100", "H100-80GB"}));
+  EXPECT_EQ(spec->resources.min_gpu_memory_gb, 40);
+  EXPECT_EQ(spec->resources.min_compute_capability, 8.0);
+  EXPECT_EQ(spec->group, "vision");
+  EXPECT_TRUE(spec->preemptible);
+  auto again = ParseJobSpec(JobSpecToJson(*spec));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->resources.gpu_models, spec->resources.gpu_models);
+  EXPECT_EQ(again->group, "vision");
+  EXPECT_TRUE(again->preemptible);
+  j["resources"]["gpu_model"] = "L4";
+  EXPECT_EQ(ParseJobSpec(j)->resources.gpu_models, std::vector<std::string>{"L4"});
 }
 
 }  // namespace

@@ -306,6 +306,7 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
   r.kill.push_back({12, 1, "cancelled"});
   r.kill.push_back({13, 4, ""});
   r.news = 42;
+  r.kill.push_back({14, 2, "preempted to make room for job 15", true, 30000});
 
   auto back = HeartbeatResponseFromJson(ToJson(r));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -330,13 +331,28 @@ TEST(HeartbeatResponse, RoundTripWithAssignmentsAndKills) {
     EXPECT_EQ(got.spec.hyperparameters, want.spec.hyperparameters);
   }
   EXPECT_EQ(back->news, 42u);
-  ASSERT_EQ(back->kill.size(), 2u);
+  ASSERT_EQ(back->kill.size(), 3u);
   EXPECT_EQ(back->kill[0].job_id, 12);
   EXPECT_EQ(back->kill[0].attempt, 1);
   EXPECT_EQ(back->kill[0].reason, "cancelled");
+  EXPECT_FALSE(back->kill[0].preempt);
+  EXPECT_EQ(back->kill[0].grace_ms, 0);
   EXPECT_EQ(back->kill[1].job_id, 13);
   EXPECT_EQ(back->kill[1].attempt, 4);
   EXPECT_EQ(back->kill[1].reason, "");
+  EXPECT_TRUE(back->kill[2].preempt);
+  EXPECT_EQ(back->kill[2].grace_ms, 30000);
+}
+
+TEST(HeartbeatResponse, KillOrderGraceIsBounded) {
+  Json j = {{"kill", {{{"job_id", 1}, {"attempt", 1}, {"preempt", true}, {"grace_ms", -5}}}}};
+  EXPECT_FALSE(HeartbeatResponseFromJson(j).ok());
+  j["kill"][0]["grace_ms"] = 4'000'000;
+  EXPECT_FALSE(HeartbeatResponseFromJson(j).ok());
+  j["kill"][0]["grace_ms"] = "10";
+  EXPECT_FALSE(HeartbeatResponseFromJson(j).ok());
+  j["kill"][0]["grace_ms"] = 10;
+  EXPECT_TRUE(HeartbeatResponseFromJson(j).ok());
 }
 
 TEST(HeartbeatResponse, HasCheckpointMustBeABoolean) {

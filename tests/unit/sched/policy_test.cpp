@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "sched/gpu_pools.h"
 #include "sched/ordering.h"
 #include "sched/policy.h"
 #include "sched_fixtures.h"
@@ -173,6 +174,56 @@ TEST(Placement, NoGpuOfItsModelIsExplained) {
   EXPECT_NE(e.text.find("H100-80GB"), std::string::npos);
 }
 
+TEST(Placement, ModelNamesMatchTheirFamily) {
+  EXPECT_TRUE(GpuModelMatches("A100", "A100-80GB"));
+  EXPECT_TRUE(GpuModelMatches("a100", "NVIDIA A100-SXM4-80GB"));
+  EXPECT_TRUE(GpuModelMatches("H100", "NVIDIA H100 80GB HBM3"));
+  EXPECT_TRUE(GpuModelMatches("A100-80GB", "A100-80GB"));
+  EXPECT_FALSE(GpuModelMatches("A10", "A100-80GB"));
+  EXPECT_FALSE(GpuModelMatches("A100", "A1000-8GB"));
+  EXPECT_FALSE(GpuModelMatches("A100-40GB", "A100-80GB"));
+  EXPECT_FALSE(GpuModelMatches("", "A100-80GB"));
+  Cluster c = MixedCluster();
+  PendingJob j = Job(1, 2);
+  j.gpu_models = {"A100"};
+  EXPECT_EQ(WorkerOf(RunPass(c, {j}, Preset("fifo")), 1), 1);
+}
+
+TEST(Placement, WithoutGangsALargerJobWaitsForALargerWorker) {
+  Cluster c = MixedCluster();  // 4 GPUs of each model, one worker each
+  AddWorker(c, 4, 1, 8);       // 8 V100s
+  AddWorker(c, 5, 0, 4);       // 8 A100s in all, 4 on each worker
+  PolicyConfig config = Preset("fifo");
+  config.gangs = false;
+  Scheduler s(config);
+  PendingJob a100 = Job(1, 6), any = Job(2, 6);
+  a100.gpu_models = {"A100-80GB"};
+  s.Enqueue(a100);
+  s.Enqueue(any);
+  PassResult r = s.Pass(c);
+  EXPECT_EQ(Placed(r, 1), nullptr);
+  EXPECT_EQ(WorkerOf(r, 2), 4);  // the only worker with 6 of one model
+  WaitExplanation e = s.Explain(c, 1);
+  EXPECT_EQ(e.reason, WaitReason::kLargerThanWorker);
+  EXPECT_NE(e.text.find("no worker has that many"), std::string::npos);
+}
+
+TEST(Explain, ManyJobsFromOneWalkGiveTheirPlaces) {
+  Cluster c = V100Cluster(1, 2);
+  Scheduler s(Preset("fifo"));
+  for (int64_t id = 1; id <= 6; ++id) s.Enqueue(Job(id, 1, id == 5 ? 90 : 50));
+  auto e = s.ExplainMany(c, {5, 1, 2, 6, 42});
+  EXPECT_EQ(e[5].position, 0);
+  EXPECT_EQ(e[5].reason, WaitReason::kStartsNow);
+  EXPECT_EQ(e[1].position, 1);
+  EXPECT_EQ(e[1].reason, WaitReason::kStartsNow);
+  EXPECT_EQ(e[2].position, 2);
+  EXPECT_EQ(e[2].reason, WaitReason::kNoFreeGpu);  // past where the pass stops: counted only
+  EXPECT_EQ(e[6].position, 5);
+  EXPECT_NE(e[6].text.find("5 jobs ahead"), std::string::npos);
+  EXPECT_EQ(e[42].reason, WaitReason::kNotQueued);
+}
+
 TEST(Placement, UnusableGpusAreNotOffered) {
   Cluster c = V100Cluster(1, 2);
   c.workers[0].gpus[0].usable = false;
@@ -273,6 +324,7 @@ TEST(Preemption, HighPriorityStopsLowerPreemptibleJobs) {
   PassResult r = s.Pass(c);
   EXPECT_TRUE(r.assignments.empty());  // it starts once the victim has drained
   EXPECT_EQ(r.preempted, std::vector<int64_t>{100});
+  EXPECT_EQ(r.preempted_for, std::vector<int64_t>{1});
   EXPECT_EQ(s.Explain(c, 1).reason, WaitReason::kWaitingForPreemption);
 
   // While the victim drains, nothing more is preempted for the job.

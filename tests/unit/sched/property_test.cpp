@@ -10,8 +10,8 @@
 #include <set>
 
 #include "sched/policy.h"
-#include "sched/scheduler.h"
 #include "sched_fixtures.h"
+#include "seed_schedule.h"
 
 namespace yard::sched {
 namespace {
@@ -208,16 +208,16 @@ TEST(Property, InvariantsHoldAndEveryJobRuns) {
   }
 }
 
-// The fifo preset is the seed's queue: on jobs that fit one worker it decides exactly as
-// sched::Schedule does.
+// The fifo preset is the seed's queue: on jobs that fit one worker it decides exactly as the
+// seed's scheduler did (seed_schedule.h).
 TEST(Property, FifoPresetMatchesTheSeedScheduler) {
   std::mt19937 rng(7);
   for (int round = 0; round < 300; ++round) {
     std::uniform_int_distribution<int> workers(1, 5), gpus(1, 8), jobs(1, 30), prio(0, 3);
     Cluster c = V100Cluster(workers(rng), 8);
-    std::vector<WorkerSnapshot> seed_workers;
+    std::vector<seed::WorkerSnapshot> seed_workers;
     for (auto& w : c.workers) {
-      WorkerSnapshot s{w.id, {}, 0};
+      seed::WorkerSnapshot s{w.id, {}};
       for (auto& g : w.gpus) {
         if (rng() % 3 == 0)
           g.job_id = 999;
@@ -227,15 +227,15 @@ TEST(Property, FifoPresetMatchesTheSeedScheduler) {
       seed_workers.push_back(s);
     }
     std::vector<PendingJob> queue;
-    std::vector<QueuedJob> seed_queue;
+    std::vector<seed::QueuedJob> seed_queue;
     int n = jobs(rng);
     for (int i = 1; i <= n; ++i) {
       int g = gpus(rng), p = 25 * prio(rng);
       queue.push_back(Job(i, g, p, static_cast<double>(i)));
-      seed_queue.push_back(QueuedJob{i, g, p, i});
+      seed_queue.push_back(seed::QueuedJob{i, g, p, i});
     }
-    OrderQueue(seed_queue);
-    auto expected = Schedule(seed_workers, seed_queue);
+    seed::OrderQueue(seed_queue);
+    auto expected = seed::Schedule(seed_workers, seed_queue);
     auto got = RunPass(c, queue, Preset("fifo"));
     ASSERT_EQ(got.assignments.size(), expected.size()) << "round " << round;
     for (size_t i = 0; i < expected.size(); ++i) {
