@@ -9,23 +9,18 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_io.h"  // WriteAll, ReadAllFd, ReadSmallFile
 #include "common/status.h"
 #include "common/unique_fd.h"
 
 namespace yard {
 
-Status WriteAll(int fd, const void* data, size_t size);
 // Reads up to `size` bytes at `offset`; fewer only at the end of the file.
 Result<size_t> PreadFull(int fd, void* data, size_t size, uint64_t offset);
 // fsync of a folder, so that a rename or a new name in it survives a crash.
 Status FsyncDir(const std::string& dir);
 // mkdir -p; existing folders are fine.
 Status MakeDirs(const std::string& path);
-// The whole file, refused (TooLarge) past max_bytes: for small files only (manifests, index).
-// `what` names it in errors.
-Result<std::string> ReadAllFd(int fd, size_t max_bytes, const std::string& what);
-Result<std::string> ReadSmallFile(int dir_fd, const std::string& name, size_t max_bytes);
-Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes);
 
 // Opens the folder `rel` under `dir_fd` one component at a time with O_NOFOLLOW, so neither a
 // '..' nor a symbolic link can lead out of it. `create` makes missing folders. Errors:

@@ -2,39 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <utility>
 
-#include "common/unique_fd.h"
+#include "common/file_io.h"
 #include "gpu/fake_usage.h"
 
 namespace yard {
 namespace {
 
 constexpr size_t kMaxUsageFileBytes = 1 << 20;
-
-// The whole file; NotFound when it does not exist, so that the caller can tell "no file" (idle
-// GPUs, the usual case) from a file that is there but broken.
-Result<std::string> ReadSmallFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return NotFound(path);
-    return ErrnoError("cannot open it", errno);
-  }
-  std::string text;
-  char buf[8192];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("cannot read it", errno);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxUsageFileBytes) return TooLarge("it is larger than 1 MiB");
-  }
-}
 
 }  // namespace
 
@@ -55,7 +31,7 @@ void FakeGpuInventory::WarnOnce(const std::string& why) {
 
 Result<std::vector<GpuUsage>> FakeGpuInventory::Sample() {
   if (usage_file_.empty()) return Idle();
-  Result<std::string> text = ReadSmallFile(usage_file_);
+  Result<std::string> text = ReadSmallFile(usage_file_, kMaxUsageFileBytes);
   if (!text.ok()) {
     if (text.status().code() != Code::kNotFound) WarnOnce(text.status().message());
     return Idle();

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_io.h"
+
 namespace yard {
 namespace fs = std::filesystem;
 
@@ -46,33 +48,11 @@ bool Number(std::string_view text, T& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-Status WriteAll(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("write", errno);
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
+// The journal's text; empty when there is none yet.
 Result<std::string> ReadWhole(const fs::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return std::string();
-    return ErrnoError("open " + path.string(), errno);
-  }
-  std::string text;
-  char buf[16384];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path.string(), errno);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxJournalBytes) return TooLarge(path.string() + " is not a journal");
-  }
+  Result<std::string> text = ReadSmallFile(path.string(), kMaxJournalBytes);
+  if (!text.ok() && text.status().code() == Code::kNotFound) return std::string();
+  return text;
 }
 
 // Replays `text` into `live`; returns the number of lines, counting unreadable ones in `bad`.

@@ -1,14 +1,10 @@
 #include "runtime/state_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/unique_fd.h"
+#include "common/file_io.h"
 
 namespace yard {
 namespace {
@@ -18,21 +14,7 @@ using Json = nlohmann::json;
 
 constexpr std::string_view kPrefix = "execution-";
 constexpr std::string_view kSuffix = ".json";
-
-Result<std::string> ReadAll(const fs::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path.string(), errno);
-  std::string text;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("read " + path.string(), errno);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > 64 * 1024) return TooLarge(path.string() + " is not a state file");
-  }
-}
+constexpr size_t kMaxStateFileBytes = 64 * 1024;
 
 Result<ExecutionRecord> ParseRecord(const std::string& text) {
   Json doc = Json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/false);
@@ -62,7 +44,7 @@ std::vector<StateFile> ListStateFiles(const fs::path& dir) {
         !name.ends_with(kSuffix)) {
       continue;  // a leftover .tmp, or not ours
     }
-    Result<std::string> text = ReadAll(it->path());
+    Result<std::string> text = ReadSmallFile(it->path().string(), kMaxStateFileBytes);
     if (!text.ok()) {
       files.push_back({it->path(), text.status()});
       continue;
