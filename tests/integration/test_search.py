@@ -1,5 +1,7 @@
 """Searchers through a real master and worker: ASHA stops poor trials early and promoted
-trials resume from their checkpoints; adaptive searches survive a master restart."""
+trials resume from their checkpoints (the stand-in trainer's and the digits example's);
+adaptive searches survive a master restart; trials that report NaN or nothing rank last; bad
+search blocks are refused at submit."""
 
 import os
 import re
