@@ -1,7 +1,8 @@
 // TPE's points: the estimator of tpe.h fitted on the history, with a constant liar: trials
 // still running count as if they had the worst result seen so far, so the good density stays
 // where it was but the bad one grows around every pending point, and asks made together (8
-// free GPUs at once) spread out instead of all landing on the same spot.
+// free GPUs at once) spread out instead of all landing on the same spot. A fixed share of
+// the trials are local steps around the best point instead (TpeProposerOptions).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -33,6 +34,8 @@ class TpeProposer : public Proposer {
     if (history.created < options_.startup_trials ||
         static_cast<int64_t>(history.observed.size()) < options_.min_observed)
       return startup_->Propose(history);
+    if (options_.local_every > 0 && (history.created + 1) % options_.local_every == 0)
+      if (const Json* best = BestPoint(history)) return LocalStep(*best);
 
     struct Entry {
       int level;
@@ -77,6 +80,28 @@ class TpeProposer : public Proposer {
   }
 
  private:
+  // The point with the best result: highest level, then score, then the oldest trial; none
+  // while every result is NaN.
+  static const Json* BestPoint(const History& history) {
+    const History::Observed* best = nullptr;
+    for (const auto& o : history.observed) {
+      if (!std::isfinite(o.score)) continue;
+      if (!best || o.level > best->level ||
+          (o.level == best->level &&
+           (o.score > best->score || (o.score == best->score && o.trial < best->trial))))
+        best = &o;
+    }
+    return best ? best->point : nullptr;
+  }
+
+  Json LocalStep(const Json& best) {
+    std::vector<double> x = Encode(best);
+    for (size_t k = 0; k < x.size(); ++k)
+      if (!tpe_dims_[k].categorical)
+        x[k] = rng_.TruncatedNormal(x[k], options_.local_sigma, 0.0, 1.0);
+    return Decode(x);
+  }
+
   // TPE coordinates (tpe.h): unit coordinates for numbers, indices for categories.
   std::vector<double> Encode(const Json& point) const {
     std::vector<double> x(dims_.size());

@@ -1,14 +1,22 @@
 """Searchers through a real master and worker: ASHA stops poor trials early and promoted
-trials resume from their checkpoints; adaptive searches survive a master restart."""
+trials resume from their checkpoints (the stand-in trainer's and the digits example's);
+adaptive searches survive a master restart; trials that report NaN or nothing rank last; bad
+search blocks are refused at submit."""
 
 import os
 import re
+import subprocess
 import time
 import unittest
 
 from harness import ClusterTest, wait_until
 
 TRAINER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_trainer.py")
+DIGITS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                      "digits", "train.py")
+# The example runs on Debian's python3 with its torch and scikit-learn (scripts/setup).
+HAVE_TORCH = subprocess.run(["/usr/bin/python3", "-c", "import torch, sklearn"],
+                            capture_output=True).returncode == 0
 
 
 def search_spec(algorithm, **search):
@@ -70,6 +78,44 @@ class SearchTest(ClusterTest):
         self.assertIn("GPU-seconds", table)
         self.assertIn("epochs", table)
 
+    @unittest.skipUnless(HAVE_TORCH, "the digits example needs python3-torch and python3-sklearn")
+    def test_digits_example_under_asha_resumes_from_its_checkpoint(self):
+        # The real example job, not the stand-in: promoted trials pick up the checkpoint that
+        # train.py left in YARD_CHECKPOINT_DIR and train only the new epochs.
+        c = self.cluster
+        c.start_worker("w", gpus="fake:3")
+        spec = {"name": "digits-asha",
+                "command": ["/usr/bin/python3", DIGITS, "--lr", "{lr}", "--hidden", "{hidden}",
+                            "--epochs", "{epochs}"],
+                "hyperparameters": {"lr": {"type": "log", "min": 0.01, "max": 0.5},
+                                    "hidden": {"type": "int", "min": 16, "max": 64},
+                                    "epochs": 9},
+                "search": {"algorithm": "asha", "metric": "val_accuracy", "goal": "maximize",
+                           "seed": 2, "max_trials": 9, "max_parallel": 3,
+                           "budget": {"param": "epochs", "min": 1, "max": 9, "reduction": 3}}}
+        r = c.submit(spec)
+        sweep = self.wait_sweep(r["sweep_id"], timeout=300)
+        self.assertEqual(sweep["state"], "DONE")
+        jobs = c.jobs(sweep=r["sweep_id"])
+        self.assertEqual([j for j in jobs if j["state"] != "SUCCEEDED"], [])
+        trials = {}
+        for j in sorted(jobs, key=lambda j: j["id"]):
+            trials.setdefault(j["trial"], []).append(j)
+        self.assertEqual(len(trials), 9)
+        promoted = {t: js for t, js in trials.items() if len(js) > 1}
+        self.assertTrue(promoted, "no trial was promoted")
+        for t, js in promoted.items():
+            for prev, nxt in zip(js, js[1:]):
+                done, target = prev["hparams"]["epochs"], nxt["hparams"]["epochs"]
+                self.assertLess(done, target, f"trial {t}")
+                log = c.log(nxt["id"])
+                self.assertIn(f"resumed from epoch {done}", log)
+                steps = [int(m) for m in re.findall(r'"step": (\d+)', log)]
+                self.assertEqual(steps, list(range(done + 1, target + 1)), log)
+        best = sweep["trials"][0]
+        self.assertEqual(best["budget"], 9)
+        self.assertGreater(best["metric_value"], 0.8)
+
     def test_asha_stops_poor_trials_early(self):
         c = self.cluster
         c.start_worker("w", gpus="fake:3")
@@ -119,6 +165,44 @@ class SearchTest(ClusterTest):
         self.assertEqual(sweep["state"], "DONE")
         self.assertEqual([c.job(i)["state"] for i in ids], ["SUCCEEDED"] * 3)
 
+    def test_nan_and_silent_trials_rank_last_and_the_search_goes_on(self):
+        # A trial that reports NaN (JSON null, as trainyard.report writes it) or never reports
+        # has no value: it ranks below every trial with one, has no rank, and the adaptive
+        # searcher keeps proposing until max_trials.
+        c = self.cluster
+        c.start_worker("w", gpus="fake:2")
+        script = ("import json, os\n"
+                  "x = json.loads(os.environ['YARD_HPARAMS'])['x']\n"
+                  "if x < 0.3: print('YARD_METRIC ' + json.dumps({'step': 1, 'score': None}))\n"
+                  "elif x < 0.5: print('no metric from this one')\n"
+                  "else: print('YARD_METRIC ' + json.dumps({'step': 1, 'score': 1 - (x - 0.7) ** 2}))\n")
+        spec = {"name": "holes", "command": ["/usr/bin/python3", "-c", script],
+                "hyperparameters": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
+                "search": {"algorithm": "tpe", "metric": "score", "goal": "maximize", "seed": 5,
+                           "max_trials": 10, "max_parallel": 1}}
+        r = c.submit(spec)
+        sweep = self.wait_sweep(r["sweep_id"])
+        self.assertEqual(sweep["state"], "DONE")
+        trials = sweep["trials"]
+        self.assertEqual(len(trials), 10)
+        xs = [t["hparams"]["x"] for t in trials]
+        silent = [t for t in trials if t["hparams"]["x"] < 0.5]
+        valued = [t for t in trials if t["hparams"]["x"] >= 0.5]
+        # One trial at a time, so the searcher sees the same history on every run: this seed
+        # tries x of all three kinds.
+        self.assertTrue(any(x < 0.3 for x in xs) and any(0.3 <= x < 0.5 for x in xs) and valued,
+                        f"the seed should try every kind of x: {xs}")
+        self.assertTrue(all(t["state"] == "SUCCEEDED" for t in trials), trials)
+        # Every trial with a value first, best first, ranked 1..n; then the others, unranked.
+        self.assertEqual([t["hparams"]["x"] >= 0.5 for t in trials],
+                         [True] * len(valued) + [False] * len(silent), xs)
+        values = [t["metric_value"] for t in trials[:len(valued)]]
+        self.assertEqual(values, sorted(values, reverse=True))
+        self.assertEqual([t["rank"] for t in valued], list(range(1, len(valued) + 1)))
+        self.assertTrue(all(t["rank"] is None and t["metric_value"] is None for t in silent))
+        table = c.yard("sweep", str(r["sweep_id"])).stdout
+        self.assertIn("best: job %d" % trials[0]["id"], table)
+
     def test_bad_search_blocks_are_refused_whole(self):
         c = self.cluster
         cases = [
@@ -128,6 +212,8 @@ class SearchTest(ClusterTest):
             ({"x": {"type": "float", "min": 0, "max": 1}}, {"algorithm": "asha", "metric": "score", "max_trials": 3,
                                                             "budget": {"param": "epochs", "min": 1, "max": 9}}, "epochs"),
             ({"x": {"type": "float", "min": 0, "max": 1}}, {"algorithm": "tpe", "max_trials": 3}, "metric"),
+            ({}, {"algorithm": "tpe", "metric": "score", "max_trials": 3}, "at least one hyperparameter"),
+            ({"lr": 0.1}, {"algorithm": "tpe", "metric": "score", "max_trials": 3}, "nothing to search"),
         ]
         for space, search, word in cases:
             spec = {"name": "bad", "command": ["true"], "hyperparameters": space, "search": search}

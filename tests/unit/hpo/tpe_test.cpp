@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "hpo/proposer.h"
 #include "hpo/searcher.h"
 #include "sweep_driver.h"
 
@@ -122,8 +123,10 @@ TEST(Tpe, GoldenProposal) {
     double x = d.hparams["x"].get<double>();
     (*s)->TellEnded(d.trial, TrialEnd::kCompleted, -(x - 0.3) * (x - 0.3));
   }
+  // Trial 15 is a local step (near the best x so far, about 0.3), trial 16 a draw from l(x).
   EXPECT_EQ((*s)->Ask(1).at(0).hparams,
-            Json::parse(R"({"lr":0.0969202591917,"x":0.454308211231})"));
+            Json::parse(R"({"lr":0.0002317371969,"x":0.277151805484})"));
+  EXPECT_EQ((*s)->Ask(1).at(0).hparams, Json::parse(R"({"lr":0.610052141015,"x":0.428405993732})"));
 }
 
 // Branin over [-5, 10] x [0, 15]; its minimum is 0.397887.
@@ -176,6 +179,86 @@ TEST(ParzenEstimator, OneObservationGivesANarrowPeak) {
   EXPECT_GT(est.LogDensity({0.3, 0.3}) - est.LogDensity({0.55, 0.3}), std::log(5.0));
   // And it stays a mixture with the prior: far away the density is not zero.
   EXPECT_GT(est.LogDensity({0.95, 0.95}), std::log(0.3));
+}
+
+// Past the startup, trials 3, 7, 11, ... are local steps: within a few local_sigma of the
+// best point so far in every coordinate. The other trials are TPE's draws, which land there
+// far less often.
+TEST(Tpe, EveryFourthTrialIsALocalStepAroundTheBest) {
+  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
+                                                "y": {"type": "float", "min": 0, "max": 1}})"));
+  ASSERT_TRUE(space.ok());
+  const TpeProposerOptions defaults;
+  ASSERT_EQ(defaults.local_every, 4);
+  const double reach = 5 * defaults.local_sigma;
+  int local = 0, near_in_others = 0, others = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    auto s = MakeSearcher(*space, Minimize("tpe", 60, seed));  // startup: 10 trials
+    ASSERT_TRUE(s.ok());
+    double best = 1e9, bx = 0, by = 0;
+    for (int i = 0; i < 60; ++i) {
+      auto d = (*s)->Ask(1).at(0);
+      double x = d.hparams["x"].get<double>(), y = d.hparams["y"].get<double>();
+      bool near = std::fabs(x - bx) <= reach && std::fabs(y - by) <= reach;
+      if (i >= 10 && (i + 1) % 4 == 0) {
+        EXPECT_TRUE(near) << "seed " << seed << " trial " << i << ": (" << x << ", " << y
+                          << ") is no local step from (" << bx << ", " << by << ")";
+        ++local;
+      } else if (i >= 10) {
+        near_in_others += near;
+        ++others;
+      }
+      double loss = std::pow(x - 0.31, 2) + std::pow(y - 0.77, 2);
+      (*s)->TellEnded(d.trial, TrialEnd::kCompleted, loss);
+      if (loss < best) best = loss, bx = x, by = y;
+    }
+  }
+  EXPECT_EQ(local, 4 * 13);  // trials 11, 15, ..., 59
+  EXPECT_LT(near_in_others, others / 2);
+}
+
+// Runs a TPE proposer alone on a smooth bowl in 4 dims and returns the best value found.
+double BowlBest(const TpeProposerOptions& options, uint64_t seed, int trials) {
+  std::string dims;
+  for (const char* n : {"a", "b", "c", "d"})
+    dims += std::string(dims.empty() ? "" : ",") + "\"" + n +
+            "\": {\"type\": \"float\", \"min\": 0, \"max\": 1}";
+  auto space = ParseSearchSpace(Json::parse("{" + dims + "}"));
+  EXPECT_TRUE(space.ok());
+  SearchConfig config = Minimize("tpe", trials, seed);
+  auto proposer = MakeTpeProposer(*space, config, options);
+  std::vector<Json> points;
+  std::vector<double> scores;
+  double best = 1e9;
+  for (int i = 0; i < trials; ++i) {
+    History h;
+    h.created = i;
+    for (size_t j = 0; j < points.size(); ++j)
+      h.observed.push_back({&points[j], scores[j], static_cast<int64_t>(j)});
+    Json p = proposer->Propose(h);
+    double loss = 0;
+    for (const char* n : {"a", "b", "c", "d"}) loss += std::pow(p[n].get<double>() - 0.637, 2);
+    points.push_back(p);
+    scores.push_back(-loss);
+    best = std::min(best, loss);
+  }
+  return best;
+}
+
+// The point of the local steps: TPE's kernels are never narrower than 0.03 of a range, so on
+// its own it stops a kernel's width from the bottom of a basin; the steps go further down.
+TEST(Tpe, LocalStepsRefineTheBestBasin) {
+  TpeProposerOptions with, without;
+  with.startup_trials = without.startup_trials = 10;
+  without.local_every = 0;
+  std::vector<double> a, b;
+  for (uint64_t seed = 1; seed <= 7; ++seed) {
+    a.push_back(BowlBest(with, seed, 120));
+    b.push_back(BowlBest(without, seed, 120));
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_LT(a[3], b[3] / 2) << "median best with local steps " << a[3] << ", without " << b[3];
 }
 
 TEST(Tpe, GoodCountFollowsOptuna) {
