@@ -158,5 +158,41 @@ class GangTest(ClusterTest):
         self.assertIn("rank 0 got: hello from rank 2 of 3", log)
 
 
+class GangPreemptionTest(GangTest):
+    policy = "preset=team,min_run_s=0,preempt_grace_s=2"
+
+    # The cases of GangTest run under the default policy only.
+    test_a_job_larger_than_any_worker_runs_once_over_two = None
+    test_a_failing_part_fails_the_job_and_kills_the_other = None
+    test_cancel_stops_every_part = None
+    test_a_job_larger_than_the_cluster_waits_saying_so = None
+
+    def test_preempting_a_gang_stops_every_part_and_requeues_it_whole(self):
+        c = self.cluster
+        gang = c.submit({"name": "gang", "command": ["python3", self.script], "priority": 10,
+                         "preemptible": True, "env": {"OUT": self.out, "MODE": "sleep"},
+                         "resources": {"gpus": 4}})["job_id"]
+        c.wait_state(gang, "RUNNING", timeout=30)
+        pids = [self.seen(0)["pid"], self.seen(1)["pid"]]
+        for rank in (0, 1):
+            os.remove(os.path.join(self.out, f"rank{rank}.json"))
+        high = c.submit({"name": "high", "command": "sleep 1", "priority": 90})["job_id"]
+        for pid in pids:
+            wait_until(lambda: not pid_alive(pid), timeout=20, what=f"part {pid} to stop")
+        self.assertEqual(c.wait_state(high, ("SUCCEEDED", "FAILED"), timeout=30)["state"],
+                         "SUCCEEDED")
+        # Back in the queue as one job, then placed again whole: a second attempt on both.
+        job = c.wait_state(gang, "RUNNING", timeout=30)
+        self.assertEqual(job["attempt"], 2)
+        self.assertEqual({g["worker"] for g in job["gpus"]}, {"w1", "w2"})
+        states = [h["state"] for h in job["history"]]
+        self.assertEqual(states.count("PREEMPTED"), 1, states)
+        self.assertEqual(states[states.index("PREEMPTED") + 1], "QUEUED")
+        self.assertFalse({self.seen(0)["pid"], self.seen(1)["pid"]} & set(pids))  # new parts
+        c.yard("cancel", str(gang))
+        self.assertEqual(c.wait_state(gang, ("CANCELLED", "FAILED"), timeout=30)["state"],
+                         "CANCELLED")
+
+
 if __name__ == "__main__":
     unittest.main()
