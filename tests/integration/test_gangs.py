@@ -194,5 +194,41 @@ class GangPreemptionTest(GangTest):
                          "CANCELLED")
 
 
+class GangLostPartTest(GangTest):
+    worker_timeout = "2s"
+
+    test_a_job_larger_than_any_worker_runs_once_over_two = None
+    test_a_failing_part_fails_the_job_and_kills_the_other = None
+    test_cancel_stops_every_part = None
+    test_a_job_larger_than_the_cluster_waits_saying_so = None
+
+    def test_a_lost_part_requeues_the_whole_gang_and_kills_the_other(self):
+        c = self.cluster
+        gang = self.submit_gang("sleep")
+        c.wait_state(gang, "RUNNING", timeout=30)
+        pids = {rank: self.seen(rank)["pid"] for rank in (0, 1)}
+        rank1_worker = next(w for w in ("w1", "w2") if w != c.job(gang)["worker"])
+        c.kill9(c.workers[rank1_worker])  # its part dies with it
+        job = wait_until(lambda: (j := c.job(gang))["state"] == "QUEUED" and j, timeout=30,
+                         what="the gang to be requeued")
+        self.assertEqual(job["retries"], 1)
+        self.assertIn(rank1_worker, [h for h in job["history"] if h["state"] == "LOST"][0]["reason"])
+        # The surviving part was stopped, and with one worker left the gang cannot run.
+        wait_until(lambda: not pid_alive(pids[0]), timeout=20, what="rank 0 to be killed")
+        self.assertEqual(job["wait_reason"], "larger than the cluster")
+        # The worker comes back: the whole gang runs again, a second attempt on both workers.
+        for rank in (0, 1):
+            os.remove(os.path.join(self.out, f"rank{rank}.json"))
+        c.start_worker(rank1_worker, gpus="fake:2")
+        job = c.wait_state(gang, "RUNNING", timeout=30)
+        self.assertEqual(job["attempt"], 2)
+        self.assertEqual({g["worker"] for g in job["gpus"]}, {"w1", "w2"})
+        self.assertEqual({self.seen(0)["YARD_NODE_RANK"], self.seen(1)["YARD_NODE_RANK"]},
+                         {"0", "1"})
+        c.yard("cancel", str(gang))
+        self.assertEqual(c.wait_state(gang, ("CANCELLED", "FAILED"), timeout=30)["state"],
+                         "CANCELLED")
+
+
 if __name__ == "__main__":
     unittest.main()
