@@ -175,8 +175,12 @@ std::string Describe(const sched::PassResult& p) {
 // Random workloads moved through their states: after every change, a pass over the kept view
 // decides exactly what a pass over a Cluster and queue built from scratch decides, and the
 // explanations of the whole queue agree with the pass.
-void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
-  int64_t placed_total = 0, preempted_total = 0;  // the comparisons must have had substance
+// `max_worker_gpus`: workers have 1 to that many GPUs; jobs ask for 0 to 4, so small workers
+// make many gangs, of which there must be at least `min_gangs`.
+void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed, int max_worker_gpus = 8,
+                         int64_t min_gangs = 0) {
+  // The comparisons must have had substance.
+  int64_t placed_total = 0, preempted_total = 0, gangs_total = 0;
   std::mt19937_64 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
   static const std::vector<std::string> kModels = {"V100-16GB", "A100-80GB", "H100-80GB"};
@@ -184,7 +188,7 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
     ClusterState state(config);
     int workers = 1 + pick(5);
     for (int w = 1; w <= workers; ++w) {
-      std::vector<std::string> models(1 + pick(8), kModels[pick(3)]);
+      std::vector<std::string> models(1 + pick(max_worker_gpus), kModels[pick(3)]);
       state.UpsertWorker(Record(w, models, pick(3)), pick(3));
     }
     int64_t next_id = 1;
@@ -212,6 +216,15 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
           for (const auto& g : a.gpus)
             job.gpus.push_back({"w" + std::to_string(g.worker_id), g.gpu_index, "uuid", "m"});
           state.Apply(job);
+          if (IsGang(job)) {
+            ++gangs_total;
+            // Every part's worker holds it, and the parts are its workers in rank order.
+            const Gang* gang = state.FindGang(job.id);
+            ASSERT_NE(gang, nullptr);
+            for (const GangPart& part : gang->parts)
+              ASSERT_EQ(state.FindWorker(part.worker_id)->jobs.count(job.id), 1u);
+            ASSERT_EQ(gang->parts.front().worker_id, a.gpus.front().worker_id);
+          }
           if (pick(2)) break;
         }
         for (int64_t id : pass.preempted) state.MarkDraining(id, "for another");
@@ -287,6 +300,7 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
     }
   }
   EXPECT_GT(placed_total, 500);
+  EXPECT_GE(gangs_total, min_gangs);
   if (config.preemption) {
     EXPECT_GT(preempted_total, 10);
   }
@@ -386,6 +400,11 @@ TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassTeam) {
 
 TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassFull) {
   CheckAgainstScratch(*sched::PolicyPreset("full"), 13);
+}
+
+TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassWithManyGangs) {
+  CheckAgainstScratch(*sched::PolicyPreset("team"), 17, /*max_worker_gpus=*/2, /*min_gangs=*/20);
+  CheckAgainstScratch(*sched::PolicyPreset("fifo"), 19, /*max_worker_gpus=*/2, /*min_gangs=*/20);
 }
 
 }  // namespace
