@@ -9,7 +9,8 @@ import unittest
 from harness import ClusterTest, pid_alive, wait_until
 
 # Each part records what it sees; rank 0 listens on MASTER_PORT and prints the line that each
-# other rank sends; MODE=fail makes rank 1 exit 3 once rank 0 runs, MODE=sleep keeps both parts running.
+# other rank sends. MODE=fail: rank 1 exits 3 once rank 0 listens, rank 0 would sleep on.
+# MODE=sleep: both parts sleep.
 PART = r'''
 import json, os, socket, sys, time
 rank = int(os.environ["YARD_NODE_RANK"])
@@ -20,17 +21,18 @@ seen["pid"] = os.getpid()
 with open(os.path.join(out, "rank%d.json" % rank), "w") as f:
     json.dump(seen, f)
 mode = os.environ.get("MODE", "talk")
-if mode == "sleep" or (mode == "fail" and rank == 0):
+if mode == "sleep":
     time.sleep(120)
     sys.exit(0)
-if mode == "fail":
-    sys.exit(3)
 addr, port = os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"])
 if rank == 0:
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("", port))
     server.listen(8)
+    if mode == "fail":
+        time.sleep(120)
+        sys.exit(0)
     server.settimeout(60)
     lines = []
     for _ in range(int(os.environ["YARD_NUM_NODES"]) - 1):
@@ -48,6 +50,8 @@ else:
             if time.time() > deadline:
                 raise
             time.sleep(0.1)
+    if mode == "fail":
+        sys.exit(3)
     conn.sendall(("hello from rank %d of %s\n" % (rank, os.environ["YARD_NUM_NODES"])).encode())
     conn.close()
     print("rank 1 sent", flush=True)
@@ -131,9 +135,13 @@ class GangTest(ClusterTest):
     def test_cancel_stops_every_part(self):
         c = self.cluster
         job_id = self.submit_gang("sleep")
-        c.wait_state(job_id, "RUNNING", timeout=30)
+        job = c.wait_state(job_id, "RUNNING", timeout=30)
         pids = [self.seen(0)["pid"], self.seen(1)["pid"]]
         self.assertTrue(all(pid_alive(p) for p in pids))
+        # `yard ps` names both parts, rank 0's worker first.
+        other = "w2" if job["worker"] == "w1" else "w1"
+        line = next(l for l in c.yard("ps").stdout.splitlines() if l.startswith(f"{job_id} "))
+        self.assertIn(f"{job['worker']}:0,1+{other}:0,1", line)
         c.yard("cancel", str(job_id))
         job = c.wait_state(job_id, ("CANCELLED", "FAILED", "SUCCEEDED"), timeout=30)
         self.assertEqual(job["state"], "CANCELLED", job)
