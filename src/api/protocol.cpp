@@ -129,6 +129,12 @@ Json ToJson(const HeartbeatResponse& r) {
                 {"trial", a.trial},   {"spec", JobSpecToJson(a.spec)}, {"hparams", a.hparams},
                 {"gpus", a.gpus}};
     if (a.has_checkpoint) one["has_checkpoint"] = *a.has_checkpoint;
+    if (a.num_nodes > 1) {
+      one["num_nodes"] = a.num_nodes;
+      one["node_rank"] = a.node_rank;
+      one["master_addr"] = a.master_addr;
+      one["master_port"] = a.master_port;
+    }
     assign.push_back(std::move(one));
   }
   Json kill = Json::array();
@@ -174,6 +180,21 @@ Result<HeartbeatResponse> HeartbeatResponseFromJson(const Json& j) {
       if (!a["has_checkpoint"].is_boolean())
         return InvalidArgument("assignment has_checkpoint must be true or false");
       as.has_checkpoint = a["has_checkpoint"].get<bool>();
+    }
+    if (a.contains("num_nodes")) {
+      YARD_ASSIGN_OR_RETURN(int64_t nodes, RequireInt(a, "num_nodes"));
+      YARD_ASSIGN_OR_RETURN(int64_t rank, RequireInt(a, "node_rank"));
+      YARD_ASSIGN_OR_RETURN(int64_t port, RequireInt(a, "master_port"));
+      if (nodes < 1 || nodes > 65536 || rank < 0 || rank >= nodes)
+        return InvalidArgument("assignment num_nodes/node_rank out of range");
+      if (port < 1 || port > 65535) return InvalidArgument("assignment master_port out of range");
+      if (!a.contains("master_addr") || !a["master_addr"].is_string() ||
+          a["master_addr"].get<std::string>().empty())
+        return InvalidArgument("assignment of a gang without master_addr");
+      as.num_nodes = static_cast<int>(nodes);
+      as.node_rank = static_cast<int>(rank);
+      as.master_port = static_cast<int>(port);
+      as.master_addr = a["master_addr"].get<std::string>();
     }
     r.assign.push_back(std::move(as));
   }

@@ -61,6 +61,13 @@ struct Assignment {
   // as the master saw it when it built the assignment. Unset: unknown (a master without a file
   // server, or an older one), and the worker asks the file server.
   std::optional<bool> has_checkpoint;
+  // A gang (one job over several workers) gives each worker a part: how many parts, this
+  // one's rank, and where rank 0 listens (its worker's host, a port the master picked). A job
+  // on one worker has num_nodes 1 and no address; the four are absent from the JSON then.
+  int num_nodes = 1;
+  int node_rank = 0;
+  std::string master_addr;
+  int master_port = 0;
 };
 
 struct KillOrder {

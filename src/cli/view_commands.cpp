@@ -43,8 +43,14 @@ std::string Gpus(const Json& job) {
   const Json& gpus = job["gpus"];
   if (gpus.empty())
     return job["gpus_requested"].get<int>() == 0 ? "cpu" : Str(job["gpus_requested"]);
-  std::string out = gpus[0]["worker"].get<std::string>() + ":";
-  for (size_t i = 0; i < gpus.size(); ++i) out += (i ? "," : "") + Str(gpus[i]["index"]);
+  // "w1:0,1" on one worker; a gang's parts joined, rank 0 first: "w1:0,1+w2:0,1".
+  std::string out, worker;
+  for (const auto& g : gpus) {
+    std::string on = g["worker"].get<std::string>();
+    out += on == worker ? "," : (out.empty() ? "" : "+") + on + ":";
+    out += Str(g["index"]);
+    worker = on;
+  }
   return out;
 }
 

@@ -62,6 +62,7 @@ void ClusterState::Release(const Job& job) {
     running_started_.pop_back();
     running_slot_.erase(slot);
   }
+  if (!job.gpus.empty() && IsGang(job)) return ReleaseGang(job);
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;
   WorkerEntry& w = it->second;
@@ -103,6 +104,7 @@ void ClusterState::Claim(const Job& job) {
     running_started_.push_back(job.started_at > 0 ? Seconds(job.started_at) : 0);
     held_by_key_[FairShareKey(job)] += static_cast<int>(job.gpus.size());
   }
+  if (!job.gpus.empty() && IsGang(job)) return ClaimGang(job);
   auto it = workers_.find(job.worker_id);
   if (it == workers_.end()) return;  // a worker the master no longer knows: reconciled later
   WorkerEntry& w = it->second;
@@ -112,8 +114,76 @@ void ClusterState::Claim(const Job& job) {
   if (!job.gpus.empty()) SyncWorker(w);
 }
 
+void ClusterState::ReleaseGang(const Job& job) {
+  for (const std::string& name : GangWorkerNames(job)) {
+    auto id = worker_ids_.find(name);
+    if (id == worker_ids_.end()) continue;
+    WorkerEntry& w = workers_.at(id->second);
+    w.jobs.erase(job.id);
+    for (const auto& g : job.gpus) {
+      if (g.worker != name) continue;
+      auto owner = w.gpu_owner.find(g.index);
+      if (owner != w.gpu_owner.end() && owner->second == job.id) w.gpu_owner.erase(owner);
+    }
+    SyncWorker(w);
+  }
+}
+
+void ClusterState::ClaimGang(const Job& job) {
+  Gang& gang = gangs_[job.id];
+  bool fresh = gang.parts.empty() || gang.attempt != job.attempt;
+  if (fresh) {
+    gang = Gang{job.attempt, {}};
+    for (const std::string& name : GangWorkerNames(job)) {
+      GangPart part;
+      auto id = worker_ids_.find(name);
+      part.worker_id = id == worker_ids_.end() ? 0 : id->second;
+      part.worker_name = name;
+      part.rank = static_cast<int>(gang.parts.size());
+      // Rebuilt after a master restart: RUNNING means every part had started.
+      if (job.state == JobState::kRunning) part.reported = JobState::kRunning;
+      gang.parts.push_back(std::move(part));
+    }
+  }
+  for (const GangPart& part : gang.parts) {
+    auto it = workers_.find(part.worker_id);
+    if (it == workers_.end()) continue;  // reconciled when the job is lost
+    WorkerEntry& w = it->second;
+    w.jobs.insert(job.id);
+    for (const auto& g : job.gpus)
+      if (g.worker == part.worker_name) w.gpu_owner[g.index] = job.id;
+    SyncWorker(w);
+  }
+}
+
+void ClusterState::EndGangIfOver(const Job& job) {
+  auto it = gangs_.find(job.id);
+  if (it == gangs_.end()) return;
+  if (IsActive(job.state) && it->second.attempt == job.attempt && IsGang(job)) return;
+  for (const GangPart& part : it->second.parts)
+    if (part.worker_id != 0) workers_to_wake_.push_back(part.worker_id);
+  gangs_.erase(it);
+}
+
+const Gang* ClusterState::FindGang(int64_t job_id) const {
+  auto it = gangs_.find(job_id);
+  return it == gangs_.end() ? nullptr : &it->second;
+}
+
+Gang* ClusterState::FindGang(int64_t job_id) {
+  auto it = gangs_.find(job_id);
+  return it == gangs_.end() ? nullptr : &it->second;
+}
+
+std::vector<int64_t> ClusterState::TakeWorkersToWake() {
+  std::vector<int64_t> out;
+  if (!workers_to_wake_.empty()) out.swap(workers_to_wake_);
+  return out;
+}
+
 void ClusterState::Apply(const Job& job) {
   if (!IsActive(job.state)) draining_.erase(job.id);
+  if (!gangs_.empty()) EndGangIfOver(job);
   auto it = jobs_.find(job.id);
   if (it != jobs_.end() && it->second.state == job.state && it->second.worker_id == job.worker_id &&
       it->second.started_at == job.started_at && it->second.gpus.size() == job.gpus.size() &&
@@ -152,14 +222,14 @@ WorkerEntry* ClusterState::FindWorker(int64_t id) {
 }
 
 WorkerEntry* ClusterState::FindWorkerByName(const std::string& name) {
-  for (auto& [id, w] : workers_)
-    if (w.record.name == name) return &w;
-  return nullptr;
+  auto id = worker_ids_.find(name);
+  return id == worker_ids_.end() ? nullptr : FindWorker(id->second);
 }
 
 WorkerEntry& ClusterState::UpsertWorker(const WorkerRecord& record, int cpu_slots) {
   auto [it, added] = workers_.try_emplace(record.id);
   WorkerEntry& w = it->second;
+  if (added) worker_ids_[record.name] = record.id;
   auto same_gpus = [](const std::vector<GpuInfo>& a, const std::vector<GpuInfo>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
       return x.index == y.index && x.model == y.model && x.memory_mb == y.memory_mb &&
@@ -246,12 +316,6 @@ void ClusterState::SyncWorker(const WorkerEntry& w) {
     }
   }
   free_gpus_ += free_after - free_before;
-}
-
-int ClusterState::MaxGpusOnOneWorker() const {
-  size_t most = 0;
-  for (const auto& [id, w] : workers_) most = std::max(most, w.record.gpus.size());
-  return static_cast<int>(most);
 }
 
 const sched::Cluster& ClusterState::SchedCluster(double now) {

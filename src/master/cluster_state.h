@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "api/types.h"
+#include "master/gang.h"
 #include "sched/cluster.h"
 #include "sched/ordering.h"
 #include "sched/policy.h"
@@ -69,9 +70,6 @@ class ClusterState {
   // For the fields the scheduler does not read (last_seen_mono, news).
   std::map<int64_t, WorkerEntry>& mutable_workers() { return workers_; }
 
-  // The largest number of GPUs any known worker has, alive or not.
-  int MaxGpusOnOneWorker() const;
-
   // Bumped by every change a pass could see; a pass with nothing new and no wake-up due can be
   // skipped.
   uint64_t version() const { return version_; }
@@ -99,6 +97,15 @@ class ClusterState {
   // Queued CPU jobs ahead of this one (it waits for a CPU slot).
   int64_t CpuQueuePosition(int64_t job_id) const;
 
+  // The gang a job runs as (its current attempt's parts); null for a job on one worker or
+  // not placed.
+  const Gang* FindGang(int64_t job_id) const;
+  Gang* FindGang(int64_t job_id);
+  bool HasGangs() const { return !gangs_.empty(); }
+  // The workers of gang attempts that have ended since the last call: their parts may still
+  // run, and each must hear (a heartbeat, and a kill order) that its part is over.
+  std::vector<int64_t> TakeWorkersToWake();
+
   // Unfinished jobs per sweep, for knowing when a sweep is done.
   int OpenJobsInSweep(int64_t sweep_id) const;
 
@@ -115,6 +122,11 @@ class ClusterState {
   };
   void Release(const Job& job);
   void Claim(const Job& job);
+  // A gang's share of Release and Claim: each part's worker holds the job and its GPUs there.
+  void ReleaseGang(const Job& job);
+  void ClaimGang(const Job& job);
+  // Forgets the job's gang when its attempt is over (or it is no longer a gang).
+  void EndGangIfOver(const Job& job);
   // Rewrites a worker's part of the Cluster from its entry (alive workers only).
   void SyncWorker(const WorkerEntry& w);
   int ModelIndex(const GpuInfo& gpu);
@@ -139,6 +151,9 @@ class ClusterState {
   size_t queued_ = 0;
   std::map<JobState, int> by_state_;
   std::map<int64_t, WorkerEntry> workers_;
+  std::unordered_map<std::string, int64_t> worker_ids_;  // by name
+  std::unordered_map<int64_t, Gang> gangs_;              // by job id
+  std::vector<int64_t> workers_to_wake_;
   std::map<int64_t, int> open_in_sweep_;
 };
 

@@ -15,13 +15,7 @@ sched::PolicyConfig MasterOptions::DefaultPolicy() {
   return policy;
 }
 
-Master::Master(MasterOptions options)
-    : options_(std::move(options)), state_([this] {
-        // Workers run one job on one worker: no gangs until the protocol has them.
-        sched::PolicyConfig policy = options_.policy;
-        policy.gangs = false;
-        return policy;
-      }()) {}
+Master::Master(MasterOptions options) : options_(std::move(options)), state_(options_.policy) {}
 Master::~Master() = default;
 
 Result<std::unique_ptr<Master>> Master::Open(const MasterOptions& options) {
@@ -46,6 +40,10 @@ Status Master::Load() {
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
   for (const auto& job : jobs) {
     bool orphaned = IsActive(job.state) && !state_.FindWorker(job.worker_id);
+    if (IsActive(job.state) && !orphaned && !job.gpus.empty() && IsGang(job)) {
+      for (const std::string& name : GangWorkerNames(job))
+        orphaned = orphaned || !state_.FindWorkerByName(name);
+    }
     if (job.state == JobState::kLost || job.state == JobState::kPreempted || orphaned) {
       state_.Apply(job);
       LoseJob(changes, job, "its worker is unknown to the restarted master", now);
@@ -131,35 +129,38 @@ Status Master::Dispatch() {
   }
 
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
-  auto place = [&](int64_t job_id, int64_t worker_id, const std::vector<int>& gpus) -> Status {
+  // `gpus`: (worker, GPU index) pairs, the workers in rank order; the first is rank 0's.
+  auto place = [&](int64_t job_id, int64_t worker_id,
+                   const std::vector<std::pair<int64_t, int>>& gpus) -> Status {
     Job job = *state_.FindJob(job_id);
     const WorkerEntry& w = *state_.FindWorker(worker_id);
     job.worker_id = w.record.id;
     job.worker_name = w.record.name;
     job.gpus.clear();
-    std::string where = w.record.name;
-    for (int index : gpus) {
-      for (const auto& gpu : w.record.gpus) {
+    std::string where;
+    int64_t last_worker = 0;
+    for (const auto& [on, index] : gpus) {
+      const WorkerEntry& part = on == worker_id ? w : *state_.FindWorker(on);
+      for (const auto& gpu : part.record.gpus) {
         if (gpu.index != index) continue;
-        job.gpus.push_back({w.record.name, gpu.index, gpu.uuid, gpu.model});
+        job.gpus.push_back({part.record.name, gpu.index, gpu.uuid, gpu.model});
       }
-      where += (where == w.record.name ? " GPU " : ",") + std::to_string(index);
+      where += on == last_worker ? "," : (where.empty() ? "" : " + ") + part.record.name + " GPU ";
+      where += std::to_string(index);
+      last_worker = on;
     }
-    if (gpus.empty()) where += " (no GPU)";
+    if (gpus.empty()) where = w.record.name + " (no GPU)";
     ++job.attempt;
     job.started_at = 0;
     job.log_offset = 0;
     job.exit_code.reset();
     return changes.Put(job, JobState::kAssigned, "placed on " + where, now);
   };
+  std::vector<std::pair<int64_t, int>> gpus;
   for (const auto& a : pass.assignments) {
-    // The master runs the policy with gangs off (MasterOptions), so one worker holds them all.
-    std::vector<int> gpus;
-    for (const auto& slot : a.gpus) {
-      if (slot.worker_id != a.gpus.front().worker_id)
-        return Internal("job " + std::to_string(a.job_id) + " was placed over several workers");
-      gpus.push_back(slot.gpu_index);
-    }
+    // A gang's GPUs come grouped by worker, the largest share first: that worker is rank 0.
+    gpus.clear();
+    for (const auto& slot : a.gpus) gpus.push_back({slot.worker_id, slot.gpu_index});
     YARD_RETURN_IF_ERROR(place(a.job_id, a.gpus.front().worker_id, gpus));
   }
   for (const auto& c : cpu) YARD_RETURN_IF_ERROR(place(c.job_id, c.worker_id, {}));
@@ -170,7 +171,7 @@ Status Master::Dispatch() {
           id, "--- attempt " + std::to_string(job.attempt) + " on " + job.worker_name + " ---\n");
       if (!s.ok()) spdlog::warn("master: {}", s.ToString());
     }
-    if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);
+    NotifyJobWorkers(job);
   }
   // Victims keep their GPUs until their workers say they have ended (after the grace period at
   // most); the heartbeat answer carries the order to stop.
@@ -180,7 +181,7 @@ Status Master::Dispatch() {
     std::string why = "preempted to make room for job " + std::to_string(pass.preempted_for[i]);
     spdlog::info("master: job {}: {}", victim->id, why);
     state_.MarkDraining(victim->id, why);
-    if (WorkerEntry* w = state_.FindWorker(victim->worker_id)) Notify(*w);
+    NotifyJobWorkers(*victim);
   }
   passed_version_ = state_.version();
   ++dispatch_.passes;
@@ -294,7 +295,12 @@ void Master::CheckLiveness() {
     std::string why = "worker " + w.record.name + " stopped sending heartbeats";
     for (int64_t job_id : w.jobs) {
       const Job* job = state_.FindJob(job_id);
-      if (!job) continue;
+      // A gang over two silent workers is lost once.
+      if (!job || changes->jobs().count(job_id)) continue;
+      if (const Gang* gang = state_.HasGangs() ? state_.FindGang(job_id) : nullptr) {
+        const GangPart* part = gang->Part(id);
+        if (part && part->reported == JobState::kSucceeded) continue;  // done there already
+      }
       LoseJob(*changes, *job, why, now);
     }
   }

@@ -160,7 +160,19 @@ class Master {
   const Job* Current(int64_t job_id, const JobChanges& changes) const;
   int OpenJobsInSweep(int64_t sweep_id, const JobChanges& changes) const;
   void Notify(WorkerEntry& worker);
-  Assignment MakeAssignment(const Job& job) const;
+  // Wakes the worker of each part of a job (one for a job on one worker).
+  void NotifyJobWorkers(const Job& job);
+  // Wakes the workers of gang attempts that just ended (ClusterState::TakeWorkersToWake).
+  void WakeEndedGangs();
+  // The assignment for the job's part on `worker_id` (the whole job on one worker).
+  Assignment MakeAssignment(const Job& job, int64_t worker_id) const;
+  // A worker's report on its part of a gang's current attempt (gang_sync.cpp).
+  Status GangReport(JobChanges& changes, const Job& job, int64_t worker_id, const JobReport& r,
+                    HeartbeatResponse& response, Micros now);
+  // A gang part its worker no longer lists: sent again, or the whole attempt lost.
+  Status GangPartUnlisted(JobChanges& changes, const Job& job, int64_t worker_id, Micros now);
+  // Whether the job's part on the worker may go in its `assign` list.
+  bool ShouldAssign(const Job& job, int64_t worker_id) const;
 
   MasterOptions options_;
   std::unique_ptr<Store> store_;

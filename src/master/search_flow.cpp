@@ -148,9 +148,9 @@ Status Master::CommitChanges(JobChanges& changes, Micros now) {
     return committed;
   }
   for (const auto& [id, job] : changes.jobs()) {
-    if (job.cancel_requested && IsActive(job.state))
-      if (WorkerEntry* w = state_.FindWorker(job.worker_id)) Notify(*w);
+    if (job.cancel_requested && IsActive(job.state)) NotifyJobWorkers(job);
   }
+  WakeEndedGangs();
   return FinishSweepsIfDone(sweeps);
 }
 

@@ -17,12 +17,9 @@ Result<SubmitResult> Master::Submit(const Json& spec_json, const std::string& us
   }
 
   std::lock_guard lock(mu_);
-  int most = state_.MaxGpusOnOneWorker();
-  if (!state_.workers().empty() && spec.resources.gpus > most) {
-    return InvalidArgument(
-        "spec field 'resources.gpus': asks for " + std::to_string(spec.resources.gpus) +
-        " GPUs on one worker, but the largest worker has " + std::to_string(most));
-  }
+  // A job larger than any one worker runs as a gang over several, and one larger than the
+  // whole cluster waits, saying so, for workers that may join: ParseJobSpec's kMaxGpusPerJob is
+  // the only bound.
   Micros now = NowMicros();
   YARD_ASSIGN_OR_RETURN(JobChanges changes, JobChanges::Begin(*store_));
   SubmitResult result;

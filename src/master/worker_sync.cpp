@@ -17,7 +17,7 @@ constexpr Micros kLastSeenPersistEvery = 10'000'000;
 
 }  // namespace
 
-Assignment Master::MakeAssignment(const Job& job) const {
+Assignment Master::MakeAssignment(const Job& job, int64_t worker_id) const {
   Assignment a;
   a.job_id = job.id;
   a.attempt = job.attempt;
@@ -25,7 +25,21 @@ Assignment Master::MakeAssignment(const Job& job) const {
   a.trial = job.trial;
   a.spec = job.spec;
   a.hparams = job.hparams;
-  for (const auto& g : job.gpus) a.gpus.push_back(g.index);
+  const Gang* gang = state_.HasGangs() ? state_.FindGang(job.id) : nullptr;
+  if (!gang) {
+    for (const auto& g : job.gpus) a.gpus.push_back(g.index);
+  } else {
+    const GangPart* part = gang->Part(worker_id);
+    for (const auto& g : job.gpus)
+      if (part && g.worker == part->worker_name) a.gpus.push_back(g.index);
+    a.num_nodes = static_cast<int>(gang->parts.size());
+    a.node_rank = part ? part->rank : 0;
+    const auto& workers = state_.workers();
+    auto rank0 = workers.find(gang->parts.front().worker_id);
+    a.master_addr =
+        rank0 == workers.end() ? gang->parts.front().worker_name : rank0->second.record.host;
+    a.master_port = GangPort(job.id, job.attempt);
+  }
   if (options_.files_hold) {
     // A stat on the master saves the worker a listing over HTTP before each start.
     auto held = options_.files_hold(CheckpointFolder(job.id, job.sweep_id, job.trial));
@@ -57,6 +71,12 @@ Result<RegisterResponse> Master::Register(const RegisterRequest& request) {
     for (int64_t job_id : existing->jobs) {
       const Job* job = state_.FindJob(job_id);
       if (!job || kept.count({job->id, job->attempt})) continue;
+      if (const Gang* gang = state_.HasGangs() ? state_.FindGang(job_id) : nullptr) {
+        // A part that ended and was acknowledged is not listed; one never started is sent again.
+        const GangPart* part = gang->Part(existing->record.id);
+        if (!part || part->reported == JobState::kSucceeded) continue;
+        if (part->reported == JobState::kAssigned && job->state != JobState::kRunning) continue;
+      }
       LoseJob(changes, *job, "worker " + record.name + " restarted without it", now);
     }
   }
@@ -104,14 +124,20 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
   std::set<int64_t> reported;
   for (const auto& r : request.jobs) {
     const Job* current = state_.FindJob(r.job_id);
-    if (!current || current->worker_id != worker_id || current->attempt != r.attempt ||
-        !IsActive(current->state)) {
+    bool part_of_gang = current && current->worker_id != worker_id && state_.HasGangs() &&
+                        w->jobs.count(r.job_id) > 0;
+    if (!current || (current->worker_id != worker_id && !part_of_gang) ||
+        current->attempt != r.attempt || !IsActive(current->state)) {
       // Not this worker's any more (it was lost and the job moved on, or the job ended).
       if (!IsTerminal(r.state) && r.state != JobState::kPreempted)
         response.kill.push_back({r.job_id, r.attempt, "not assigned to this worker any more"});
       continue;
     }
     reported.insert(r.job_id);
+    if (state_.HasGangs() && state_.FindGang(r.job_id)) {
+      YARD_RETURN_IF_ERROR(GangReport(changes, *current, worker_id, r, response, now));
+      continue;
+    }
     Job job = *current;
     if (r.started_at > 0 && job.started_at == 0) job.started_at = r.started_at;
     if (r.state == JobState::kPreempted && !job.cancel_requested) {
@@ -151,7 +177,9 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
   for (int64_t job_id : std::set<int64_t>(w->jobs)) {
     const Job* job = state_.FindJob(job_id);
     if (!job || reported.count(job_id)) continue;
-    if (job->state == JobState::kAssigned && job->cancel_requested) {
+    if (state_.HasGangs() && state_.FindGang(job_id)) {
+      YARD_RETURN_IF_ERROR(GangPartUnlisted(changes, *job, worker_id, now));
+    } else if (job->state == JobState::kAssigned && job->cancel_requested) {
       YARD_RETURN_IF_ERROR(changes.Put(
           *job, job->stop_early ? JobState::kStoppedEarly : JobState::kCancelled,
           job->stop_early ? "stopped early by its search" : "cancelled by the user", now));
@@ -166,8 +194,8 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
   if (Status s = Dispatch(); !s.ok()) spdlog::error("master: dispatch: {}", s.ToString());
   for (int64_t job_id : w->jobs) {
     const Job* job = state_.FindJob(job_id);
-    if (job && job->state == JobState::kAssigned && !job->cancel_requested)
-      response.assign.push_back(MakeAssignment(*job));
+    if (job && ShouldAssign(*job, worker_id))
+      response.assign.push_back(MakeAssignment(*job, worker_id));
   }
   // Everything the news counter announced so far (this handler's own dispatch included) is in
   // this answer: the worker's long poll need not trigger another heartbeat for it.

@@ -61,6 +61,7 @@ JobExecution::JobExecution(Assignment assignment, Runtime& runtime, const Worker
   report_.job_id = job_id_;
   report_.attempt = attempt_;
   report_.state = JobState::kStarting;
+  if (assignment_->node_rank > 0) output_.Mute();
 }
 
 JobExecution::JobExecution(ExecutionHandle reattached, Runtime& runtime, const WorkerPaths& paths,
@@ -73,6 +74,7 @@ JobExecution::JobExecution(ExecutionHandle reattached, Runtime& runtime, const W
       options_(std::move(options)),
       output_(job_id_, attempt_, paths_.LogPath(job_id_, attempt_), /*resumed=*/true) {
   assignment_ = LoadAssignment(paths_, job_id_, attempt_);
+  if (assignment_ && assignment_->node_rank > 0) output_.Mute();
   report_.job_id = job_id_;
   report_.attempt = attempt_;
   report_.state = JobState::kRunning;

@@ -54,6 +54,14 @@ std::map<std::string, std::string> JobEnvironment(const Assignment& a, const Wor
   env["YARD_ATTEMPT"] = std::to_string(a.attempt);
   if (a.sweep_id > 0) env["YARD_SWEEP_ID"] = std::to_string(a.sweep_id);
   env["YARD_HPARAMS"] = a.hparams.dump();
+  // A gang's parts find each other through rank 0 (torch.distributed's env:// names); these
+  // override the spec's env, which may not set YARD_* but may name the other two.
+  env["YARD_NUM_NODES"] = std::to_string(a.num_nodes);
+  env["YARD_NODE_RANK"] = std::to_string(a.node_rank);
+  if (a.num_nodes > 1) {
+    env["MASTER_ADDR"] = a.master_addr;
+    env["MASTER_PORT"] = std::to_string(a.master_port);
+  }
   if (in_container) {
     env["YARD_OUTPUT_DIR"] = kContainerOutputDir;
     env["YARD_CHECKPOINT_DIR"] = kContainerCheckpointDir;

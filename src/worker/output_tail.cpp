@@ -37,6 +37,7 @@ Status OutputTail::ResumeAt(int64_t offset) {
 
 Status OutputTail::Ship(HttpClient& master) {
   std::lock_guard lock(mu_);
+  if (muted_) return Status::Ok();
   // Sending from 0 would overlap what the master has; the job's last output waits for this.
   if (!known_) return Unavailable("the master's offset of a reattached job is not known yet");
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);

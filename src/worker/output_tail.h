@@ -27,6 +27,13 @@ class OutputTail {
   // metric parser's sake (their points were sent with them).
   Status ResumeAt(int64_t offset);
 
+  // The output stays in the local file and Ship() sends nothing: a gang's log at the master is
+  // its rank-0 part's output, so the other parts' would only collide with it.
+  void Mute() {
+    std::lock_guard lock(mu_);
+    muted_ = true;
+  }
+
  private:
   Status SendChunk(HttpClient& master, const std::string& data,
                    const std::vector<MetricPoint>& metrics);
@@ -36,6 +43,7 @@ class OutputTail {
   std::mutex mu_;
   int64_t sent_ = 0;
   bool known_;
+  bool muted_ = false;
   MetricParser parser_;
 };
 

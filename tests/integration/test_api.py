@@ -28,8 +28,9 @@ class BadInputTest(ClusterTest):
         self.assert_refused({"name": "x"}, 400, "command", "required")
         self.assert_refused({"command": "true", "resources": {"gpus": -1}}, 400,
                             "resources.gpus", "negative")
-        self.assert_refused({"command": "true", "resources": {"gpus": 3}}, 400,
-                            "resources.gpus", "largest worker has 2")
+        # More than any worker has is a gang; only what no cluster could hold is refused.
+        self.assert_refused({"command": "true", "resources": {"gpus": 5000}}, 400,
+                            "resources.gpus", "between 0 and 1024")
         self.assert_refused({"command": "train --lr {lr} --bs {batch}",
                              "hyperparameters": {"lr": [0.1, 0.2]}}, 400, "{batch}")
         self.assert_refused({"command": "true", "timeout": "soon"}, 400, "timeout")

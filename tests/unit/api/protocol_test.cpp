@@ -364,6 +364,35 @@ TEST(HeartbeatResponse, HasCheckpointMustBeABoolean) {
   EXPECT_NE(back.status().message().find("has_checkpoint"), std::string::npos);
 }
 
+TEST(HeartbeatResponse, AGangPartSaysItsRankAndRendezvous) {
+  Assignment part = SampleAssignment();
+  part.num_nodes = 3;
+  part.node_rank = 2;
+  part.master_addr = "gpu-node-7";
+  part.master_port = 29517;
+  Json answer = ToJson(HeartbeatResponse{{part, SampleAssignment()}, {}});
+  EXPECT_FALSE(answer["assign"][1].contains("num_nodes"));  // one worker: not said
+  auto back = HeartbeatResponseFromJson(answer);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->assign[0].num_nodes, 3);
+  EXPECT_EQ(back->assign[0].node_rank, 2);
+  EXPECT_EQ(back->assign[0].master_addr, "gpu-node-7");
+  EXPECT_EQ(back->assign[0].master_port, 29517);
+  EXPECT_EQ(back->assign[1].num_nodes, 1);
+  EXPECT_EQ(back->assign[1].node_rank, 0);
+  EXPECT_EQ(back->assign[1].master_addr, "");
+  for (auto [field, bad] : std::vector<std::pair<const char*, Json>>{{"node_rank", 3},
+                                                                     {"node_rank", -1},
+                                                                     {"num_nodes", 0},
+                                                                     {"master_port", 70000},
+                                                                     {"master_addr", ""},
+                                                                     {"master_addr", 5}}) {
+    Json broken = answer;
+    broken["assign"][0][field] = bad;
+    EXPECT_FALSE(HeartbeatResponseFromJson(broken).ok()) << field << " " << bad.dump();
+  }
+}
+
 TEST(HeartbeatResponse, EmptyLists) {
   auto back = HeartbeatResponseFromJson(ToJson(HeartbeatResponse{}));
   ASSERT_TRUE(back.ok());

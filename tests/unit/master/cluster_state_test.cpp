@@ -123,7 +123,7 @@ sched::Cluster FromScratch(const ClusterState& state, const sched::Cluster& incr
   std::map<std::pair<int64_t, int>, int64_t> owner;
   for (const auto& [id, job] : state.jobs())
     if (IsActive(job.state))
-      for (const auto& g : job.gpus) owner[{job.worker_id, g.index}] = id;
+      for (const auto& g : job.gpus) owner[{std::stoll(g.worker.substr(1)), g.index}] = id;
   for (const auto& [id, w] : state.workers()) {
     if (w.record.state != WorkerState::kAlive) continue;
     sched::Worker sw{id, {}};
@@ -175,9 +175,12 @@ std::string Describe(const sched::PassResult& p) {
 // Random workloads moved through their states: after every change, a pass over the kept view
 // decides exactly what a pass over a Cluster and queue built from scratch decides, and the
 // explanations of the whole queue agree with the pass.
-void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
-  config.gangs = false;
-  int64_t placed_total = 0, preempted_total = 0;  // the comparisons must have had substance
+// `max_worker_gpus`: workers have 1 to that many GPUs; jobs ask for 0 to 4, so small workers
+// make many gangs, of which there must be at least `min_gangs`.
+void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed, int max_worker_gpus = 8,
+                         int64_t min_gangs = 0) {
+  // The comparisons must have had substance.
+  int64_t placed_total = 0, preempted_total = 0, gangs_total = 0;
   std::mt19937_64 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
   static const std::vector<std::string> kModels = {"V100-16GB", "A100-80GB", "H100-80GB"};
@@ -185,7 +188,7 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
     ClusterState state(config);
     int workers = 1 + pick(5);
     for (int w = 1; w <= workers; ++w) {
-      std::vector<std::string> models(1 + pick(8), kModels[pick(3)]);
+      std::vector<std::string> models(1 + pick(max_worker_gpus), kModels[pick(3)]);
       state.UpsertWorker(Record(w, models, pick(3)), pick(3));
     }
     int64_t next_id = 1;
@@ -210,8 +213,18 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
           job.worker_id = a.gpus[0].worker_id;
           job.started_at = pick(2) ? static_cast<Micros>(now * 1e6) : 0;
           if (job.started_at == 0) job.state = JobState::kAssigned;
-          for (const auto& g : a.gpus) job.gpus.push_back({"w", g.gpu_index, "uuid", "m"});
+          for (const auto& g : a.gpus)
+            job.gpus.push_back({"w" + std::to_string(g.worker_id), g.gpu_index, "uuid", "m"});
           state.Apply(job);
+          if (IsGang(job)) {
+            ++gangs_total;
+            // Every part's worker holds it, and the parts are its workers in rank order.
+            const Gang* gang = state.FindGang(job.id);
+            ASSERT_NE(gang, nullptr);
+            for (const GangPart& part : gang->parts)
+              ASSERT_EQ(state.FindWorker(part.worker_id)->jobs.count(job.id), 1u);
+            ASSERT_EQ(gang->parts.front().worker_id, a.gpus.front().worker_id);
+          }
           if (pick(2)) break;
         }
         for (int64_t id : pass.preempted) state.MarkDraining(id, "for another");
@@ -287,9 +300,91 @@ void CheckAgainstScratch(sched::PolicyConfig config, uint64_t seed) {
     }
   }
   EXPECT_GT(placed_total, 500);
+  EXPECT_GE(gangs_total, min_gangs);
   if (config.preemption) {
     EXPECT_GT(preempted_total, 10);
   }
+}
+
+TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassWithoutGangs) {
+  sched::PolicyConfig config = *sched::PolicyPreset("team");
+  config.gangs = false;
+  CheckAgainstScratch(config, 5);
+}
+
+// A gang over workers 1 and 2: rank 0 on worker 1, which the job row names.
+Job Gang4(JobState state, int attempt) {
+  Job job = Queued(20, 4, 50);
+  job.state = state;
+  job.attempt = attempt;
+  job.worker_id = 1;
+  job.worker_name = "w1";
+  for (int w : {1, 2})
+    for (int g : {0, 1}) job.gpus.push_back({"w" + std::to_string(w), g, "uuid", "model"});
+  return job;
+}
+
+TEST(ClusterStateTest, AGangHoldsItsGpusOnEachWorkerAndKeepsItsPartsPerAttempt) {
+  ClusterState state;
+  AddWorkers(state, 2, 2, 0);
+  state.Apply(Queued(20, 4, 50));
+  EXPECT_EQ(state.FindGang(20), nullptr);
+  state.Apply(Gang4(JobState::kAssigned, 1));
+  EXPECT_FALSE(state.HasFreeGpu());
+  for (int64_t w : {1, 2}) {
+    EXPECT_EQ(state.FindWorker(w)->jobs, std::set<int64_t>{20}) << w;
+    EXPECT_EQ(state.FindWorker(w)->gpu_owner, (std::map<int, int64_t>{{0, 20}, {1, 20}})) << w;
+  }
+  Gang* gang = state.FindGang(20);
+  ASSERT_NE(gang, nullptr);
+  ASSERT_EQ(gang->parts.size(), 2u);
+  EXPECT_EQ(gang->parts[0].worker_id, 1);
+  EXPECT_EQ(gang->parts[0].rank, 0);
+  EXPECT_EQ(gang->parts[1].worker_id, 2);
+  EXPECT_EQ(gang->parts[1].rank, 1);
+  EXPECT_FALSE(gang->AnyReported());
+  // What the parts reported survives the job's own state changes within the attempt.
+  gang->Part(2)->reported = JobState::kRunning;
+  state.Apply(Gang4(JobState::kStarting, 1));
+  ASSERT_NE(state.FindGang(20), nullptr);
+  EXPECT_EQ(state.FindGang(20)->Part(2)->reported, JobState::kRunning);
+  EXPECT_FALSE(state.FindGang(20)->AllStarted());
+  EXPECT_TRUE(state.TakeWorkersToWake().empty());
+  // The attempt ends: both workers' GPUs are free, and both workers are to be told.
+  Job requeued = Gang4(JobState::kQueued, 1);
+  requeued.worker_id = 0;
+  requeued.worker_name.clear();
+  requeued.gpus.clear();
+  state.Apply(requeued);
+  EXPECT_EQ(state.FindGang(20), nullptr);
+  EXPECT_EQ(state.TakeWorkersToWake(), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(state.TakeWorkersToWake().empty());
+  for (int64_t w : {1, 2}) {
+    EXPECT_TRUE(state.FindWorker(w)->jobs.empty()) << w;
+    EXPECT_TRUE(state.FindWorker(w)->gpu_owner.empty()) << w;
+  }
+  EXPECT_EQ(state.scheduler().size(), 1u);
+  // The next attempt starts with nothing reported.
+  state.Apply(Gang4(JobState::kAssigned, 2));
+  ASSERT_NE(state.FindGang(20), nullptr);
+  EXPECT_EQ(state.FindGang(20)->attempt, 2);
+  EXPECT_FALSE(state.FindGang(20)->AnyReported());
+  Job failed = Gang4(JobState::kFailed, 2);
+  state.Apply(failed);
+  EXPECT_EQ(state.FindJob(20), nullptr);
+  EXPECT_EQ(state.FindGang(20), nullptr);
+  EXPECT_TRUE(state.HasFreeGpu());
+  EXPECT_EQ(state.TakeWorkersToWake(), (std::vector<int64_t>{1, 2}));
+}
+
+TEST(ClusterStateTest, AGangRebuiltRunningCountsEveryPartStarted) {
+  // After a master restart the parts' reports are gone; RUNNING said that every part ran.
+  ClusterState state;
+  AddWorkers(state, 2, 2, 0);
+  state.Apply(Gang4(JobState::kRunning, 1));
+  ASSERT_NE(state.FindGang(20), nullptr);
+  EXPECT_TRUE(state.FindGang(20)->AllStarted());
+  EXPECT_FALSE(state.FindGang(20)->AllSucceeded());
 }
 
 TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassFifo) {
@@ -305,6 +400,11 @@ TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassTeam) {
 
 TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassFull) {
   CheckAgainstScratch(*sched::PolicyPreset("full"), 13);
+}
+
+TEST(ClusterStateTest, KeptViewDecidesAsAFromScratchPassWithManyGangs) {
+  CheckAgainstScratch(*sched::PolicyPreset("team"), 17, /*max_worker_gpus=*/2, /*min_gangs=*/20);
+  CheckAgainstScratch(*sched::PolicyPreset("fifo"), 19, /*max_worker_gpus=*/2, /*min_gangs=*/20);
 }
 
 }  // namespace

@@ -162,5 +162,29 @@ TEST(GiveWritableMounts, ChownsTheWritableFoldersOnly) {
   fs::remove_all(root);
 }
 
+TEST(JobEnvironment, AGangPartKnowsItsRankAndWhereRankZeroListens) {
+  WorkerPaths paths{"/srv/yard/worker"};
+  Assignment one = MakeAssignment();
+  one.spec.env["MASTER_ADDR"] = "the user's own";
+  auto env = JobEnvironment(one, paths, false);
+  EXPECT_EQ(env["YARD_NUM_NODES"], "1");
+  EXPECT_EQ(env["YARD_NODE_RANK"], "0");
+  EXPECT_EQ(env["MASTER_ADDR"], "the user's own");  // not a gang: the spec's to set
+  EXPECT_EQ(env.count("MASTER_PORT"), 0u);
+
+  Assignment part = MakeAssignment();
+  part.spec.env["MASTER_ADDR"] = "the user's own";
+  part.num_nodes = 4;
+  part.node_rank = 3;
+  part.master_addr = "gpu-node-1";
+  part.master_port = 29511;
+  env = JobEnvironment(part, paths, true);
+  EXPECT_EQ(env["YARD_NUM_NODES"], "4");
+  EXPECT_EQ(env["YARD_NODE_RANK"], "3");
+  EXPECT_EQ(env["MASTER_ADDR"], "gpu-node-1");
+  EXPECT_EQ(env["MASTER_PORT"], "29511");
+  EXPECT_EQ(env["CUDA_VISIBLE_DEVICES"], "1,3");
+}
+
 }  // namespace
 }  // namespace yard
