@@ -87,8 +87,30 @@ JobExecution::~JobExecution() {
   if (thread_.joinable()) thread_.join();
 }
 
-void JobExecution::Start() {
+void JobExecution::Start(std::vector<std::shared_ptr<const JobExecution>> gpu_holders) {
+  gpu_holders_ = std::move(gpu_holders);
   thread_ = std::thread([this] { Run(); });
+}
+
+const std::vector<int>& JobExecution::gpus() const {
+  static const std::vector<int> kNone;
+  return assignment_ ? assignment_->gpus : kNone;
+}
+
+bool JobExecution::WaitForGpus() {
+  // Rare (a gang's end) and bounded by the holder's kill grace period: a short poll is simpler
+  // than a condition shared between executions.
+  for (const auto& holder : gpu_holders_) {
+    while (holder->HoldsGpus()) {
+      {
+        std::lock_guard lock(mu_);
+        if (killing_) return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  gpu_holders_.clear();
+  return true;
 }
 
 JobReport JobExecution::Report() const {
@@ -118,6 +140,7 @@ void JobExecution::Run() {
         (void)files_->Acquire(paths_.CheckpointDir(*assignment_), SpareKind::kFolder);
     }
     auto exit = runtime_.Wait(*reattached_);
+    released_gpus_ = true;
     (void)runtime_.Cleanup(*reattached_);
     {
       std::lock_guard lock(mu_);
@@ -180,6 +203,10 @@ void JobExecution::RunAssigned() {
     AppendToLog("yard: cannot prepare the job: " + prepared.message());
     return Finish(JobState::kFailed, std::nullopt, prepared.message());
   }
+  if (!gpu_holders_.empty()) {
+    AppendToLog("yard: waiting for an earlier job on this worker to let go of its GPUs");
+    WaitForGpus();
+  }
   bool killed_early;
   JobState early_state;
   std::string early_reason;
@@ -208,6 +235,7 @@ void JobExecution::RunAssigned() {
   if (options_.on_change) options_.on_change();
 
   auto exit = runtime_.Wait(*handle);
+  released_gpus_ = true;
   {
     std::lock_guard lock(mu_);
     handle_.reset();
@@ -280,6 +308,7 @@ void JobExecution::Finish(JobState state, std::optional<int> exit_code, const st
     report_.reason = reason;
     if (report_.finished_at == 0) report_.finished_at = NowMicros();
   }
+  released_gpus_ = true;  // also when it ended before any process started
   finished_ = true;
   if (options_.on_change) options_.on_change();
   // Its outputs are uploaded, its output shipped and its process gone: a later job may have the

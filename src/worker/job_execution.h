@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/protocol.h"
 #include "runtime/runtime.h"
@@ -43,11 +44,19 @@ class JobExecution {
   JobExecution(const JobExecution&) = delete;
   JobExecution& operator=(const JobExecution&) = delete;
 
-  void Start();  // starts the thread
+  // Starts the thread. `gpu_holders`: earlier jobs on this worker that may still hold some of
+  // this job's GPUs (a gang part killed because its attempt ended elsewhere keeps them for its
+  // grace period, while the master has already given them on); the job starts its process
+  // only once they have let go, so two jobs never share a GPU.
+  void Start(std::vector<std::shared_ptr<const JobExecution>> gpu_holders = {});
   int64_t job_id() const { return job_id_; }
   int attempt() const { return attempt_; }
   JobReport Report() const;
   bool finished() const { return finished_.load(); }
+  // Its GPUs (this worker's indexes; empty for a reattached job whose assignment was not kept).
+  const std::vector<int>& gpus() const;
+  // Until its process has ended (or it ended without one).
+  bool HoldsGpus() const { return !released_gpus_.load(); }
   // Asks the job to stop: SIGTERM now, SIGKILL after the grace period. It ends in `final`.
   // `grace_ms` > 0 replaces the worker's grace period (a preempted job's, from the master).
   void Kill(const std::string& why, JobState final_state, int grace_ms = 0);
@@ -63,6 +72,8 @@ class JobExecution {
  private:
   void Run();
   void RunAssigned();
+  // Waits for gpu_holders_ to let go of their GPUs; false when this job is killed meanwhile.
+  bool WaitForGpus();
   Status AcquireFiles(const Assignment& a);
   void Finish(JobState state, std::optional<int> exit_code, const std::string& reason);
   void AppendToLog(const std::string& line);
@@ -80,7 +91,9 @@ class JobExecution {
   std::thread thread_;
   std::optional<SpareLease> files_;  // its folders and log; the job thread's alone
   bool assignment_saved_ = false;    // the job thread's alone
+  std::vector<std::shared_ptr<const JobExecution>> gpu_holders_;  // the job thread's alone
   std::atomic<bool> finished_{false};
+  std::atomic<bool> released_gpus_{false};
   std::atomic<bool> abandon_{false};
 
   mutable std::mutex mu_;

@@ -163,9 +163,23 @@ void Worker::Apply(const HeartbeatResponse& response) {
     auto key = std::make_pair(a.job_id, a.attempt);
     if (jobs_.count(key)) continue;  // already ours: the answer repeats what is not yet reported
     auto job = std::make_shared<JobExecution>(a, *runtime_, paths_, ExecutionOptions());
-    job->Start();
+    job->Start(GpuHolders(a.gpus));
     jobs_.emplace(key, std::move(job));
   }
+}
+
+std::vector<std::shared_ptr<const JobExecution>> Worker::GpuHolders(const std::vector<int>& gpus) {
+  std::vector<std::shared_ptr<const JobExecution>> holders;
+  if (gpus.empty()) return holders;
+  for (const auto& [key, job] : jobs_) {
+    if (!job->HoldsGpus()) continue;
+    const std::vector<int>& held = job->gpus();
+    bool shared = std::any_of(gpus.begin(), gpus.end(), [&](int gpu) {
+      return std::find(held.begin(), held.end(), gpu) != held.end();
+    });
+    if (shared) holders.push_back(job);
+  }
+  return holders;
 }
 
 void Worker::NewsLoop() {

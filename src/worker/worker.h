@@ -49,6 +49,8 @@ class Worker {
   Status RegisterUntilDone();
   Result<HeartbeatResponse> SendHeartbeat(std::vector<std::pair<int64_t, int>>& ended);
   void Apply(const HeartbeatResponse& response);
+  // With mu_ held: the jobs here whose processes still hold any of `gpus`.
+  std::vector<std::shared_ptr<const JobExecution>> GpuHolders(const std::vector<int>& gpus);
   std::vector<GpuUsage> SampleGpus();
   void NewsLoop();
   void ShipLoop();

@@ -10,7 +10,7 @@ from harness import ClusterTest, pid_alive, wait_until
 
 # Each part records what it sees; rank 0 listens on MASTER_PORT and prints the line that each
 # other rank sends. MODE=fail: rank 1 exits 3 once rank 0 listens, rank 0 would sleep on.
-# MODE=sleep: both parts sleep.
+# MODE=sleep: both parts sleep. LINGER=1: rank 0 takes a second to stop after SIGTERM.
 PART = r'''
 import json, os, socket, sys, time
 rank = int(os.environ["YARD_NODE_RANK"])
@@ -21,6 +21,15 @@ seen["pid"] = os.getpid()
 with open(os.path.join(out, "rank%d.json" % rank), "w") as f:
     json.dump(seen, f)
 mode = os.environ.get("MODE", "talk")
+if rank == 0 and os.environ.get("LINGER"):
+    # Takes a second to stop after SIGTERM, holding its GPUs, then says when it let go.
+    import signal
+    def linger(*_):
+        time.sleep(1.0)
+        with open(os.path.join(out, "rank0-ended"), "w") as f:
+            f.write(repr(time.time()))
+        os._exit(0)
+    signal.signal(signal.SIGTERM, linger)
 if mode == "sleep":
     time.sleep(120)
     sys.exit(0)
@@ -51,6 +60,8 @@ else:
                 raise
             time.sleep(0.1)
     if mode == "fail":
+        while os.environ.get("LINGER") and not os.path.exists(os.path.join(out, "go")):
+            time.sleep(0.05)  # the test says when
         sys.exit(3)
     conn.sendall(("hello from rank %d of %s\n" % (rank, os.environ["YARD_NUM_NODES"])).encode())
     conn.close()
@@ -71,9 +82,9 @@ class GangTest(ClusterTest):
         c.start_worker("w1", gpus="fake:2")
         c.start_worker("w2", gpus="fake:2")
 
-    def submit_gang(self, mode, gpus=4):
+    def submit_gang(self, mode, gpus=4, env=None):
         return self.cluster.submit({"name": f"gang-{mode}", "command": ["python3", self.script],
-                                    "env": {"OUT": self.out, "MODE": mode},
+                                    "env": {"OUT": self.out, "MODE": mode, **(env or {})},
                                     "resources": {"gpus": gpus}})["job_id"]
 
     def seen(self, rank, timeout=20):
@@ -132,6 +143,37 @@ class GangTest(ClusterTest):
         time.sleep(1.5)
         self.assertEqual(c.job(job_id)["state"], "FAILED")
 
+    def test_a_killed_part_lets_go_of_its_gpus_before_the_next_job_starts_there(self):
+        c = self.cluster
+        gang = self.submit_gang("fail", env={"LINGER": "1"})
+        c.wait_state(gang, "RUNNING", timeout=30)
+        # Queued behind the gang: when it fails, one of them gets rank 0's GPUs while rank 0 is
+        # still stopping. The master has freed them; the worker must wait for the process.
+        start = "import os, time; open(os.environ['OUT'] + '/started-' + os.environ['YARD_JOB_ID'], 'w').write(repr(time.time()))"
+        followers = [c.submit({"name": f"follower{i}", "command": ["python3", "-c", start],
+                               "env": {"OUT": self.out}, "resources": {"gpus": 2}})["job_id"]
+                     for i in range(2)]
+        for f in followers:
+            c.wait_state(f, "QUEUED", timeout=10)
+        with open(os.path.join(self.out, "go"), "w"):
+            pass  # rank 1 fails now
+        job = c.wait_state(gang, ("SUCCEEDED", "FAILED"), timeout=60)
+        self.assertEqual(job["state"], "FAILED", job)
+        rank0_worker = job["worker"]
+        for f in followers:
+            self.assertEqual(c.wait_state(f, ("SUCCEEDED", "FAILED"), timeout=60)["state"],
+                             "SUCCEEDED")
+        on_rank0 = [f for f in followers if c.job(f)["worker"] == rank0_worker]
+        self.assertEqual(len(on_rank0), 1, [c.job(f)["worker"] for f in followers])
+        ended = os.path.join(self.out, "rank0-ended")
+        wait_until(lambda: os.path.exists(ended), timeout=20, what="rank 0 to stop")
+        with open(ended) as fh:
+            rank0_ended = float(fh.read())
+        with open(os.path.join(self.out, f"started-{on_rank0[0]}")) as fh:
+            follower_started = float(fh.read())
+        self.assertGreaterEqual(follower_started, rank0_ended)
+        self.assertIn("waiting for an earlier job", c.log(on_rank0[0]))
+
     def test_cancel_stops_every_part(self):
         c = self.cluster
         job_id = self.submit_gang("sleep")
@@ -173,6 +215,7 @@ class GangPreemptionTest(GangTest):
     test_a_job_larger_than_any_worker_runs_once_over_two = None
     test_a_failing_part_fails_the_job_and_kills_the_other = None
     test_cancel_stops_every_part = None
+    test_a_killed_part_lets_go_of_its_gpus_before_the_next_job_starts_there = None
     test_a_job_larger_than_the_cluster_waits_saying_so = None
 
     def test_preempting_a_gang_stops_every_part_and_requeues_it_whole(self):
@@ -208,6 +251,7 @@ class GangLostPartTest(GangTest):
     test_a_job_larger_than_any_worker_runs_once_over_two = None
     test_a_failing_part_fails_the_job_and_kills_the_other = None
     test_cancel_stops_every_part = None
+    test_a_killed_part_lets_go_of_its_gpus_before_the_next_job_starts_there = None
     test_a_job_larger_than_the_cluster_waits_saying_so = None
 
     def test_a_lost_part_requeues_the_whole_gang_and_kills_the_other(self):
