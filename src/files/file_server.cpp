@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "files/file_routes.h"
+#include "files/http_task_queue.h"
 
 namespace yard {
 
@@ -15,8 +16,9 @@ Result<std::unique_ptr<FileServer>> FileServer::Start(FileServerOptions options)
   YARD_ASSIGN_OR_RETURN(fs->store_, FileStore::Open({options.root, options.max_file_bytes}));
   fs->server_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *fs->server_;
-  int threads = options.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  ElasticThreadPoolOptions pool;
+  pool.max_threads = options.max_threads;
+  s.new_task_queue = [pool] { return new HttpTaskQueue(pool); };
   // Uploads stream to disk, so the request limit can be the file limit.
   s.set_payload_max_length(options.max_file_bytes);
   s.set_tcp_nodelay(true);

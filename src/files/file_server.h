@@ -21,7 +21,7 @@ struct FileServerOptions {
   std::string host = "127.0.0.1";
   int port = 7071;  // 0 picks a free port
   uint64_t max_file_bytes = FileStoreOptions{}.max_file_bytes;
-  int threads = 16;  // concurrent transfers
+  size_t max_threads = 256;  // connections served at once (each kept-alive one holds a thread)
 };
 
 class FileServer {

@@ -16,6 +16,7 @@
 #include "api/protocol.h"
 #include "files/file_routes.h"
 #include "files/file_store.h"
+#include "files/http_task_queue.h"
 #include "files/store_path.h"
 
 namespace yard {
@@ -189,8 +190,9 @@ ApiServer::ApiServer(Master& master, ApiServerOptions options, FileStore* files)
 ApiServer::~ApiServer() { Stop(); }
 
 Status ApiServer::Start() {
-  int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  ElasticThreadPoolOptions pool;
+  pool.max_threads = options_.max_threads;
+  server_->new_task_queue = [pool] { return new HttpTaskQueue(pool); };
   // File uploads stream through the store and may be large; every other body is read whole
   // into memory, so its size is checked from its headers before a byte of it is read.
   size_t max_body = options_.max_body_bytes;
@@ -332,12 +334,16 @@ void ApiServer::Routes() {
     SendJson(res, out, 201);
   });
 
-  // ?limit=N&after=ID pages (oldest first); without a limit, every matching job.
-  s.Get("/v1/jobs", [&m](const httplib::Request& req, httplib::Response& res) {
+  // ?limit=N&after=ID pages (oldest first). No page holds more than max_page_jobs, also when
+  // no limit is asked for: one answer with a 100,000-job queue would cost the master a
+  // gigabyte of memory while it is built. `next_after` says where the next page starts.
+  const int64_t max_page = std::max<int64_t>(1, options_.max_page_jobs);
+  s.Get("/v1/jobs", [&m, max_page](const httplib::Request& req, httplib::Response& res) {
     JobListQuery query;
     query.include_finished = QueryFlag(req, "all");
     query.sweep_id = QueryInt(req, "sweep", 0);
-    query.limit = static_cast<int>(std::clamp<int64_t>(QueryInt(req, "limit", 0), 0, 1'000'000));
+    int64_t limit = QueryInt(req, "limit", 0);
+    query.limit = static_cast<int>(limit <= 0 ? max_page : std::min(limit, max_page));
     query.after_id = std::max<int64_t>(0, QueryInt(req, "after", 0));
     auto page = m.ListJobs(query);
     if (!Check(res, page)) return;

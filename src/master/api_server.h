@@ -22,7 +22,10 @@ struct ApiServerOptions {
   int port = 7070;
   size_t max_spec_bytes = 1 << 20;   // a submitted spec
   size_t max_body_bytes = 16 << 20;  // any other body but file uploads (job output chunks)
-  int threads = 64;                  // each worker holds one for its long poll
+  // Threads serving requests: each kept-alive connection holds one (a worker keeps up to
+  // three), so the pool grows with the connections, up to this many.
+  size_t max_threads = 4096;
+  int max_page_jobs = 10'000;  // the most jobs one GET /v1/jobs answer lists
 };
 
 class ApiServer {

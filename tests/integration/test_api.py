@@ -174,7 +174,7 @@ class ListingPagesTest(ClusterTest):
         self.assertEqual([j["id"] for j in done["jobs"]], ids[:2])
         self.assertEqual(done["jobs"][0]["state"], "CANCELLED")
         self.assertEqual(done["next_after"], ids[1])
-        self.assertEqual(len(c.api("GET", "/v1/jobs")["jobs"]), 6, "no limit lists every job")
+        self.assertEqual(len(c.api("GET", "/v1/jobs")["jobs"]), 6, "a short list is one page")
 
         res = c.yard("ps", "--limit", "4", "--json")
         self.assertEqual([j["id"] for j in json.loads(res.stdout)], ids[1:5])
@@ -182,6 +182,20 @@ class ListingPagesTest(ClusterTest):
         res = c.yard("ps", "--after", str(ids[4]))
         self.assertNotIn("next page", res.stderr)
         self.assertEqual(len([l for l in res.stdout.splitlines()[1:] if l.strip()]), 2)
+
+    def test_no_answer_lists_more_than_ten_thousand_jobs(self):
+        c = self.cluster
+        out = c.submit({"name": "many", "command": "true",
+                        "hyperparameters": {"i": list(range(10_005))}})
+        ids = sorted(out["job_ids"])
+        for asked in ("", "?limit=50000"):
+            page = c.api("GET", "/v1/jobs" + asked, timeout=60)
+            self.assertEqual([j["id"] for j in page["jobs"]], ids[:10_000], asked)
+            self.assertEqual(page["next_after"], ids[9_999])
+            self.assertEqual(page["total"], 10_005)
+        rest = c.api("GET", f"/v1/jobs?after={ids[9_999]}", timeout=60)
+        self.assertEqual([j["id"] for j in rest["jobs"]], ids[10_000:])
+        self.assertIsNone(rest["next_after"])
 
 
 class CliWithoutMasterTest(unittest.TestCase):

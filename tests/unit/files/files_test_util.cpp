@@ -38,7 +38,7 @@ void ServerFixture::StartServer(uint64_t max_file_bytes) {
   options.root = dir_ / "store";
   options.port = 0;
   options.max_file_bytes = max_file_bytes;
-  options.threads = 4;
+  options.max_threads = 4;
   auto server = FileServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
