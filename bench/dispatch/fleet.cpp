@@ -2,9 +2,12 @@
 // master, and a client that submits many separate jobs. bench/dispatch/scale.py drives it.
 //
 //   yard_fleet workers --master URL --workers 1000 --gpus 8 [--threads 8] [--job-seconds 30]
-//                      [--seconds 30] [--ps-every-ms 250] [--seed 1]
+//                      [--seconds 30] [--ps-every-ms 250] [--seed 1] [--own-connections 1]
 //     Registers the workers (each GPU fake), then heartbeats as real workers do: every
 //     heartbeat interval the master asks for, and at once when one of a worker's jobs ends.
+//     With --own-connections 1, each worker also connects as a real one does: heartbeats on a
+//     connection of its own, kept alive, and a news long poll on another (which wakes it for
+//     a heartbeat at once), so the master holds two connections per worker.
 //     An assigned job "runs" for job-seconds x uniform(0.5, 1.5) and is then reported
 //     SUCCEEDED. Meanwhile one thread asks for the first page of `yard ps` (GET
 //     /v1/jobs?limit=100). Prints one JSON object: heartbeat and ps latencies (p50, p99, max,
@@ -12,15 +15,16 @@
 //   yard_fleet submit --master URL --jobs 10000 [--threads 4]
 //     Submits `true` jobs one request each; prints {"jobs": N, "seconds": S}.
 //
-// Workers share a few HTTP connections (one per thread): a master serves a connection on one
-// of its threads while it is open, so a thousand connections would measure its thread pool,
-// not its dispatch. Latencies are measured at the client, from sending to the whole answer.
+// By default workers share a few HTTP connections (one per thread), which measures dispatch
+// alone; --own-connections measures the master serving as many connections as real workers
+// hold. Latencies are measured at the client, from sending to the whole answer.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -46,6 +50,7 @@ struct Flags {
   int ps_every_ms = 250;
   int jobs = 10000;
   uint64_t seed = 1;
+  bool own_connections = false;
 };
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
@@ -71,6 +76,8 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
       f.jobs = std::stoi(v);
     else if (k == "--seed")
       f.seed = std::stoull(v);
+    else if (k == "--own-connections")
+      f.own_connections = v == "1";
     else
       return false;
   }
@@ -108,6 +115,8 @@ struct SimWorker {
   std::vector<yard::GpuInfo> gpus;
   std::map<std::pair<int64_t, int>, SimJob> jobs;
   Clock::time_point next_beat;
+  std::unique_ptr<yard::HttpClient> own;  // --own-connections: its heartbeat connection
+  std::atomic<bool> news{false};          // its long poll saw news: beat at once
 };
 
 struct Fleet {
@@ -115,6 +124,7 @@ struct Fleet {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> started{0}, finished{0}, errors{0};
   int heartbeat_ms = 3000;
+  std::atomic<int64_t> news_answers{0};
   Latencies heartbeats, ps;
 };
 
@@ -125,6 +135,7 @@ yard::Micros WallMicros() {
 }
 
 Clock::time_point NextDue(const SimWorker& w) {
+  if (w.news) return Clock::now();
   Clock::time_point due = w.next_beat;
   for (const auto& [key, job] : w.jobs)
     if (job.report.state == yard::JobState::kRunning) due = std::min(due, job.ends);
@@ -145,9 +156,11 @@ void Beat(Fleet& fleet, yard::HttpClient& client, SimWorker& w, std::mt19937_64&
     if (yard::IsTerminal(job.report.state)) ended.push_back(key);
     request.jobs.push_back(job.report);
   }
+  w.news = false;
   auto sent = Clock::now();
   auto answer =
-      client.Post("/v1/workers/" + std::to_string(w.id) + "/heartbeat", yard::ToJson(request));
+      (w.own ? *w.own : client)
+          .Post("/v1/workers/" + std::to_string(w.id) + "/heartbeat", yard::ToJson(request));
   fleet.heartbeats.Add(Ms(Clock::now() - sent));
   w.next_beat = Clock::now() + std::chrono::milliseconds(fleet.heartbeat_ms);
   if (!answer.ok()) {
@@ -183,6 +196,30 @@ void Beat(Fleet& fleet, yard::HttpClient& client, SimWorker& w, std::mt19937_64&
   }
 }
 
+constexpr std::chrono::milliseconds kNewsCheck{2};
+
+// A real worker's news loop: long polls of 2 s, on a connection of its own.
+void PollNews(Fleet& fleet, SimWorker& w, Clock::time_point until) {
+  yard::HttpClient client(fleet.flags.master);
+  client.set_read_timeout(std::chrono::seconds(30));
+  uint64_t known = 0;
+  while (Clock::now() < until) {
+    auto r = client.Get("/v1/workers/" + std::to_string(w.id) +
+                        "/news?known=" + std::to_string(known) + "&timeout_ms=2000");
+    if (!r.ok() || !r->contains("news") || !(*r)["news"].is_number_unsigned()) {
+      if (++fleet.errors <= 5) std::cerr << "news: " << r.status().ToString() << "\n";
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    uint64_t news = (*r)["news"];
+    if (news != known) {
+      ++fleet.news_answers;
+      known = news;
+      w.news = true;
+    }
+  }
+}
+
 void RunWorkers(Fleet& fleet, std::vector<SimWorker>& workers, size_t first, size_t step,
                 Clock::time_point until) {
   yard::HttpClient client(fleet.flags.master);
@@ -200,7 +237,11 @@ void RunWorkers(Fleet& fleet, std::vector<SimWorker>& workers, size_t first, siz
       }
     }
     if (!next) return;
-    if (due > Clock::now()) std::this_thread::sleep_until(std::min(due, until));
+    // A long poll may make a worker due sooner than the sleep's end.
+    Clock::time_point wake = std::min(due, until);
+    if (fleet.flags.own_connections) wake = std::min(wake, Clock::now() + kNewsCheck);
+    if (due > Clock::now()) std::this_thread::sleep_until(wake);
+    if (due > Clock::now()) continue;
     if (Clock::now() >= until) break;
     Beat(fleet, client, *next, rng);
   }
@@ -243,6 +284,12 @@ int Workers(const Flags& flags) {
   double register_s = std::chrono::duration<double>(Clock::now() - t0).count();
   auto until = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(flags.seconds * 1e6));
   std::vector<std::thread> threads;
+  if (flags.own_connections) {
+    for (auto& w : workers) {
+      w.own = std::make_unique<yard::HttpClient>(flags.master);
+      threads.emplace_back(PollNews, std::ref(fleet), std::ref(w), until);
+    }
+  }
   for (int t = 0; t < flags.threads; ++t)
     threads.emplace_back(RunWorkers, std::ref(fleet), std::ref(workers), static_cast<size_t>(t),
                          static_cast<size_t>(flags.threads), until);
@@ -270,7 +317,9 @@ int Workers(const Flags& flags) {
               {"jobs_finished", fleet.finished.load()},
               {"jobs_running_at_end", held},
               {"errors", fleet.errors.load()},
+              {"own_connections", flags.own_connections},
               {"heartbeat", fleet.heartbeats.Summary()},
+              {"news_answers", fleet.news_answers.load()},
               {"ps_first_page", fleet.ps.Summary()}};
   std::cout << out.dump() << std::endl;
   return fleet.errors > 0 ? 1 : 0;

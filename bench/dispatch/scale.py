@@ -12,9 +12,15 @@ for --seconds: each job "runs" --job-seconds x uniform(0.5, 1.5) and is reported
 Measured: heartbeat latency and the first page of `yard ps` (GET /v1/jobs?limit=100) at the
 client (p50, p99); scheduling time per dispatched job from the master's own counters
 (/metrics: whole dispatch passes, and the policy sched::Scheduler::Pass alone); the master's peak RSS
-(VmHWM). Also times the `yard ps` command itself and one unpaged listing of every queued job.
+(VmHWM). Also times the `yard ps` command itself and one listing without a limit (which the
+master caps at 10,000 jobs).
 
-  bench/dispatch/scale.py [--workers 1000] [--gpus 8] [--seconds 30] [--json FILE]
+With --own-connections, every simulated worker holds two connections of its own as a real one
+does (heartbeats, and a news long poll): 2,000 connections for 1,000 workers, each of which
+holds one of the master's threads while it is open.
+
+  bench/dispatch/scale.py [--workers 1000] [--gpus 8] [--seconds 30] [--own-connections]
+                          [--json FILE]
 """
 
 import argparse
@@ -56,6 +62,14 @@ def metrics(url):
     return out
 
 
+def threads_of(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return None
+
+
 def peak_rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -88,6 +102,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--job-seconds", type=float, default=30)
     ap.add_argument("--fleet-threads", type=int, default=8)
+    ap.add_argument("--own-connections", action="store_true",
+                    help="each worker heartbeats on its own connection and holds a news long poll")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
 
@@ -129,12 +145,14 @@ def main():
                                 "--workers", str(args.workers), "--gpus", str(args.gpus),
                                 "--threads", str(args.fleet_threads),
                                 "--job-seconds", str(args.job_seconds),
-                                "--seconds", str(args.seconds)],
+                                "--seconds", str(args.seconds),
+                                "--own-connections", "1" if args.own_connections else "0"],
                                capture_output=True, text=True)
         if fleet.returncode != 0:
             print(fleet.stderr, file=sys.stderr)
         result["fleet"] = json.loads(fleet.stdout.strip().splitlines()[-1])
         after = metrics(url)
+        result["master_threads_after_fleet"] = threads_of(master.pid)
 
         def delta(key):
             return after.get(key, 0) - before.get(key, 0)
@@ -166,6 +184,7 @@ def main():
         t0 = time.monotonic()
         everything = json.loads(http(url + "/v1/jobs"))
         result["unpaged_list"] = {"jobs": len(everything["jobs"]),
+                                  "next_after": everything.get("next_after"),
                                   "seconds": time.monotonic() - t0}
         result["master_peak_rss_after_unpaged_list_mib"] = peak_rss_mib(master.pid)
 
@@ -181,12 +200,15 @@ def main():
         print(f"scale: heartbeat p50 {f['heartbeat']['p50_ms']:.2f} ms, p99 "
               f"{f['heartbeat']['p99_ms']:.2f} ms (of {f['heartbeat']['count']}); ps first page "
               f"p50 {f['ps_first_page']['p50_ms']:.2f} ms, p99 {f['ps_first_page']['p99_ms']:.2f} "
-              f"ms; `yard ps` {result['yard_ps_cli_ms'][2]:.1f} ms; unpaged list of "
-              f"{result['unpaged_list']['jobs']} jobs {result['unpaged_list']['seconds']:.2f} s",
+              f"ms; `yard ps` {result['yard_ps_cli_ms'][2]:.1f} ms; a listing without a limit: "
+              f"{result['unpaged_list']['jobs']} jobs in {result['unpaged_list']['seconds']:.2f} s",
               flush=True)
+        print(f"scale: {'own connections per worker' if args.own_connections else 'shared connections'}"
+              f"; {f.get('news_answers', 0)} news answers; master threads after the fleet: "
+              f"{result['master_threads_after_fleet']}; errors {f['errors']}", flush=True)
         print(f"scale: master peak RSS {result['master_peak_rss_mib']:.0f} MiB "
-              f"({result['master_peak_rss_after_unpaged_list_mib']:.0f} MiB after the unpaged "
-              f"list)", flush=True)
+              f"({result['master_peak_rss_after_unpaged_list_mib']:.0f} MiB after the listing "
+              f"without a limit)", flush=True)
         if args.json:
             with open(args.json, "w") as out:
                 json.dump(result, out, indent=2)

@@ -36,7 +36,6 @@ struct WorkerEntry {
   std::set<int64_t> jobs;            // active jobs placed here
   int cpu_jobs = 0;                  // active jobs here that hold no GPU
   Micros last_seen_mono = 0;         // monotonic time of the last word from it
-  uint64_t news = 0;                 // bumped whenever there is something for it
 };
 
 // A job that asks for no GPU, placed on a worker's CPU slot.
@@ -67,7 +66,7 @@ class ClusterState {
   // The GPU use from a worker's heartbeat; a GPU with a foreign process is not offered.
   void SetUsage(int64_t worker_id, const std::vector<GpuUsage>& usage);
   const std::map<int64_t, WorkerEntry>& workers() const { return workers_; }
-  // For the fields the scheduler does not read (last_seen_mono, news).
+  // For the fields the scheduler does not read (last_seen_mono).
   std::map<int64_t, WorkerEntry>& mutable_workers() { return workers_; }
 
   // Bumped by every change a pass could see; a pass with nothing new and no wake-up due can be

@@ -63,10 +63,7 @@ Status Master::Load() {
   return Dispatch();
 }
 
-void Master::Notify(WorkerEntry& worker) {
-  ++worker.news;
-  news_cv_.notify_all();
-}
+void Master::Notify(WorkerEntry& worker) { news_.Post(worker.record.id); }
 
 void Master::LoseJob(JobChanges& changes, const Job& job, const std::string& why, Micros now) {
   Job lost = job;

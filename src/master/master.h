@@ -6,7 +6,6 @@
 // (one lock; the HTTP server calls them from its threads).
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -21,6 +20,7 @@
 #include "master/changes.h"
 #include "master/cluster_state.h"
 #include "master/log_store.h"
+#include "master/news_board.h"
 #include "sched/policy_config.h"
 #include "store/store.h"
 
@@ -178,7 +178,7 @@ class Master {
   std::unique_ptr<Store> store_;
   std::unique_ptr<LogStore> logs_;
   std::mutex mu_;
-  std::condition_variable news_cv_;
+  NewsBoard news_;  // its own lock: a long poll never waits on mu_
   ClusterState state_;
   std::map<int64_t, ActiveSearch> searches_;  // by sweep id, for ACTIVE sweeps
   DispatchCounters dispatch_;

@@ -199,21 +199,17 @@ Result<HeartbeatResponse> Master::Heartbeat(int64_t worker_id, const HeartbeatRe
   }
   // Everything the news counter announced so far (this handler's own dispatch included) is in
   // this answer: the worker's long poll need not trigger another heartbeat for it.
-  response.news = w->news;
+  response.news = news_.Current(worker_id);
   return response;
 }
 
 Result<uint64_t> Master::WaitForNews(int64_t worker_id, uint64_t known, int timeout_ms) {
-  std::unique_lock lock(mu_);
-  WorkerEntry* w = state_.FindWorker(worker_id);
-  if (!w) return NotFound("unknown worker " + std::to_string(worker_id));
-  news_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
-    WorkerEntry* now = state_.FindWorker(worker_id);
-    return !now || now->news != known;
-  });
-  w = state_.FindWorker(worker_id);
-  if (!w) return NotFound("unknown worker " + std::to_string(worker_id));
-  return w->news;
+  {
+    std::lock_guard lock(mu_);
+    if (!state_.FindWorker(worker_id))
+      return NotFound("unknown worker " + std::to_string(worker_id));
+  }
+  return news_.Wait(worker_id, known, std::chrono::milliseconds(timeout_ms));
 }
 
 Status Master::AppendOutput(const OutputChunk& chunk) {
