@@ -445,22 +445,18 @@ void ApiServer::Routes() {
   s.Get("/v1/sweeps", [&m](const httplib::Request&, httplib::Response& res) {
     auto sweeps = m.ListSweeps();
     if (!Check(res, sweeps)) return;
+    auto tallies = m.SweepTallies();
+    if (!Check(res, tallies)) return;
     Json out = Json::array();
     for (const auto& sw : *sweeps) {
       Json j = SweepToJson(sw);
       j.erase("spec");
-      auto jobs = m.ListJobs(true, sw.id);
-      if (!Check(res, jobs)) return;
+      SweepTally tally;
+      if (auto it = tallies->find(sw.id); it != tallies->end()) tally = it->second;
       Json counts = Json::object();
-      double gpu_seconds = 0;
-      Micros now = NowMicros();
-      for (const auto& job : *jobs) {
-        std::string state(ToString(job.state));
-        counts[state] = counts.value(state, 0) + 1;
-        gpu_seconds += GpuSeconds(job, now);
-      }
-      j["gpu_seconds"] = gpu_seconds;
-      j["trials"] = jobs->size();
+      for (const auto& [state, n] : tally.states) counts[std::string(ToString(state))] = n;
+      j["gpu_seconds"] = tally.gpu_seconds;
+      j["trials"] = tally.jobs;
       j["trial_states"] = counts;
       out.push_back(std::move(j));
     }

@@ -109,6 +109,7 @@ class Master {
   Result<std::vector<MetricPoint>> Metrics(int64_t job_id);
   Result<Sweep> GetSweep(int64_t sweep_id);
   Result<std::vector<Sweep>> ListSweeps();
+  Result<std::map<int64_t, SweepTally>> SweepTallies();  // by sweep id
   // Bytes of a job's log from `offset`, at most `max` of them.
   Result<std::string> ReadLog(int64_t job_id, int64_t offset, int64_t max);
 

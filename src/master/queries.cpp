@@ -70,6 +70,11 @@ Result<std::vector<Sweep>> Master::ListSweeps() {
   return store_->ListSweeps();
 }
 
+Result<std::map<int64_t, SweepTally>> Master::SweepTallies() {
+  std::lock_guard lock(mu_);
+  return store_->SweepTallies(NowMicros());
+}
+
 Result<std::string> Master::ReadLog(int64_t job_id, int64_t offset, int64_t max) {
   return logs_->Read(job_id, offset, max);
 }

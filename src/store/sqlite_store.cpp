@@ -267,6 +267,32 @@ class SqliteStore final : public Store {
     return sweeps;
   }
 
+  Result<std::map<int64_t, SweepTally>> SweepTallies(Micros now) override {
+    static const std::string sql =
+        "SELECT sweep_id, state, COUNT(*), "
+        "SUM(CASE WHEN started_at > 0 THEN MAX(0, (CASE WHEN finished_at > 0 THEN finished_at "
+        "ELSE ?1 END) - started_at) * json_array_length(gpus) ELSE 0 END) "
+        "FROM jobs WHERE sweep_id IS NOT NULL GROUP BY sweep_id, state";
+    auto tallies = [&]() -> Result<std::map<int64_t, SweepTally>> {
+      YARD_ASSIGN_OR_RETURN(StmtLease stmt, db_->Prepare(sql));
+      YARD_RETURN_IF_ERROR(stmt->Bind(int64_t{now}));
+      std::map<int64_t, SweepTally> out;
+      while (true) {
+        YARD_ASSIGN_OR_RETURN(bool row, stmt->Step());
+        if (!row) break;
+        std::optional<JobState> state = ParseJobState(stmt->Text(1));
+        if (!state) return Internal("a job in the unknown state '" + stmt->Text(1) + "'");
+        SweepTally& tally = out[stmt->Int(0)];
+        tally.states[*state] += stmt->Int(2);
+        tally.jobs += stmt->Int(2);
+        tally.gpu_seconds += stmt->IsNull(3) ? 0.0 : stmt->Real(3) / 1e6;
+      }
+      return out;
+    }();
+    if (!tallies.ok()) return tallies.status().Prefixed("tally sweeps");
+    return tallies;
+  }
+
   Result<std::vector<WorkerRecord>> ListWorkers() override {
     static const std::string sql = Select(kWorkerColumns, "FROM workers ORDER BY id");
     Result<std::vector<WorkerRecord>> workers = [&]() -> Result<std::vector<WorkerRecord>> {

@@ -5,6 +5,7 @@
 // Not thread-safe: the master serialises its calls.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@ struct JobFilter {
   int limit = 0;             // 0: no limit; newest first when set (unless after_id is set)
   // When set: a page, oldest first, of the jobs whose id is above it (at most `limit`).
   std::optional<int64_t> after_id;
+};
+
+// What a sweep's jobs add up to.
+struct SweepTally {
+  std::map<JobState, int64_t> states;  // jobs in each state
+  int64_t jobs = 0;
+  double gpu_seconds = 0;
 };
 
 // A unit of work. Nothing it wrote is visible to other readers until Commit(); destroying an
@@ -71,6 +79,10 @@ class Store {
 
   virtual Result<Sweep> GetSweep(int64_t id) = 0;
   virtual Result<std::vector<Sweep>> ListSweeps() = 0;
+  // Per sweep: its jobs in each state and the GPU-seconds they used (a running job's up to
+  // `now`), counted by the database without reading the jobs: the sweep listing must not
+  // cost a 100,000-point sweep's rows.
+  virtual Result<std::map<int64_t, SweepTally>> SweepTallies(Micros now) = 0;
 
   virtual Result<std::vector<WorkerRecord>> ListWorkers() = 0;
 };

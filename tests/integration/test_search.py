@@ -74,6 +74,11 @@ class SearchTest(ClusterTest):
         full = [t for t in sweep["trials"] if t["budget"] == 9 and t["metric_value"] is not None]
         self.assertEqual(best["metric_value"], max(t["metric_value"] for t in full))
         self.assertGreater(sweep["gpu_seconds"], 0)
+        # The listing counts in the database what the sweep's own view adds up from its jobs.
+        listed = {s["id"]: s for s in c.api("GET", "/v1/sweeps")["sweeps"]}[sweep_id]
+        self.assertAlmostEqual(listed["gpu_seconds"], sweep["gpu_seconds"], places=3)
+        self.assertEqual(listed["trials"], sum(len(js) for js in trials.values()))
+        self.assertEqual(sum(listed["trial_states"].values()), listed["trials"])
         table = c.yard("sweep", str(sweep_id)).stdout
         self.assertIn("GPU-seconds", table)
         self.assertIn("epochs", table)

@@ -446,3 +446,53 @@ TEST_F(SqliteStoreTest, ManyStateChangesInOneTransaction) {
 
 }  // namespace
 }  // namespace yard::testing
+
+namespace yard::testing {
+namespace {
+
+TEST_F(SqliteStoreTest, SweepTalliesCountStatesAndGpuSecondsPerSweep) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Sweep a = FullSweep(), b = FullSweep();
+  {
+    ASSERT_OK_AND_ASSIGN(auto tx, store->Begin());
+    ASSERT_OK(tx->InsertSweep(a));
+    ASSERT_OK(tx->InsertSweep(b));
+    ASSERT_OK(tx->Commit());
+  }
+  const Micros second = 1'000'000, now = 1'000 * second;
+  auto job = [&](int64_t sweep_id, JobState state, Micros started, Micros finished, int gpus) {
+    Job j;
+    j.sweep_id = sweep_id;
+    j.state = state;
+    j.started_at = started;
+    j.finished_at = finished;
+    for (int g = 0; g < gpus; ++g) j.gpus.push_back({"w", g, "GPU-" + std::to_string(g), "T4"});
+    return j;
+  };
+  std::vector<Job> jobs = {
+      job(a.id, JobState::kSucceeded, 100 * second, 110 * second, 2),  // 20 GPU-s
+      job(a.id, JobState::kSucceeded, 200 * second, 203 * second, 1),  // 3
+      job(a.id, JobState::kRunning, 990 * second, 0, 4),               // 40, up to now
+      job(a.id, JobState::kQueued, 0, 0, 0),
+      job(b.id, JobState::kStoppedEarly, 10 * second, 15 * second, 1),  // 5
+      job(0, JobState::kSucceeded, 10 * second, 500 * second, 8),       // in no sweep
+  };
+  for (Job& j : jobs) ASSERT_OK(InsertJob(*store, j));
+
+  ASSERT_OK_AND_ASSIGN(auto tallies, store->SweepTallies(now));
+  ASSERT_EQ(tallies.size(), 2u);
+  const SweepTally& ta = tallies.at(a.id);
+  EXPECT_EQ(ta.jobs, 4);
+  EXPECT_EQ(ta.states.at(JobState::kSucceeded), 2);
+  EXPECT_EQ(ta.states.at(JobState::kRunning), 1);
+  EXPECT_EQ(ta.states.at(JobState::kQueued), 1);
+  EXPECT_DOUBLE_EQ(ta.gpu_seconds, 63.0);
+  const SweepTally& tb = tallies.at(b.id);
+  EXPECT_EQ(tb.jobs, 1);
+  EXPECT_EQ(tb.states.at(JobState::kStoppedEarly), 1);
+  EXPECT_DOUBLE_EQ(tb.gpu_seconds, 5.0);
+}
+
+}  // namespace
+}  // namespace yard::testing
