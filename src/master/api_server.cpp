@@ -233,6 +233,9 @@ Status ApiServer::Start() {
   });
   server_->set_tcp_nodelay(true);
   server_->set_keep_alive_timeout(5);  // also bounds how long Stop() waits on idle connections
+  // httplib closes a connection after 5 requests by default: a worker busy with short jobs
+  // then reconnects every few heartbeats.
+  server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(std::chrono::seconds(60));
   server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
