@@ -6,8 +6,8 @@
 //     Registers the workers (each GPU fake), then heartbeats as real workers do: every
 //     heartbeat interval the master asks for, and at once when one of a worker's jobs ends.
 //     With --own-connections 1, each worker also connects as a real one does: heartbeats on a
-//     connection of its own, kept alive, and a news long poll on another (which wakes it for
-//     a heartbeat at once), so the master holds two connections per worker.
+//     connection of its own (closed when the next heartbeat is more than 20 ms away), and a
+//     news long poll on another (which wakes it for a heartbeat at once).
 //     An assigned job "runs" for job-seconds x uniform(0.5, 1.5) and is then reported
 //     SUCCEEDED. Meanwhile one thread asks for the first page of `yard ps` (GET
 //     /v1/jobs?limit=100). Prints one JSON object: heartbeat and ps latencies (p50, p99, max,
@@ -197,6 +197,7 @@ void Beat(Fleet& fleet, yard::HttpClient& client, SimWorker& w, std::mt19937_64&
 }
 
 constexpr std::chrono::milliseconds kNewsCheck{2};
+constexpr std::chrono::milliseconds kKeepConnectionFor{20};  // as Worker's
 
 // A real worker's news loop: long polls of 2 s, on a connection of its own.
 void PollNews(Fleet& fleet, SimWorker& w, Clock::time_point until) {
@@ -244,6 +245,9 @@ void RunWorkers(Fleet& fleet, std::vector<SimWorker>& workers, size_t first, siz
     if (due > Clock::now()) continue;
     if (Clock::now() >= until) break;
     Beat(fleet, client, *next, rng);
+    // As a real worker does: it closes its connection when its next heartbeat is not near.
+    if (next->own && NextDue(*next) > Clock::now() + kKeepConnectionFor)
+      next->own->CloseIdleConnection();
   }
 }
 

@@ -81,6 +81,8 @@ Result<Json> HttpClient::PostMultipart(const std::string& path,
   return ParseJson(text);
 }
 
+void HttpClient::CloseIdleConnection() { client_->stop(); }
+
 std::string MasterUrlFromEnv() {
   const char* env = std::getenv("YARD_MASTER");
   return env && *env ? env : "http://127.0.0.1:7070";

@@ -12,6 +12,9 @@
 namespace yard {
 namespace {
 
+// How long the heartbeat connection stays open with nothing to say.
+constexpr std::chrono::milliseconds kKeepConnectionFor{20};
+
 std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
@@ -222,6 +225,7 @@ void Worker::ShipLoop() {
         spdlog::debug("worker {}: output of job {}: {}", options_.name, job->job_id(),
                       s.ToString());
     }
+    client.CloseIdleConnection();  // the next round is 300 ms away
   }
 }
 
@@ -285,8 +289,15 @@ Status Worker::Run() {
     for (auto& [key, job] : jobs_) ticking = ticking || job->NeedsTicks();
     int wait_ms = response.ok() ? heartbeat_ms_.load() : 500;
     if (ticking) wait_ms = std::min(wait_ms, 200);
-    wake_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                      [&] { return dirty_ || stop_ || news_seen_ > news_answered_; });
+    auto woken = [&] { return dirty_ || stop_ || news_seen_ > news_answered_; };
+    // A worker busy with short jobs heartbeats again within milliseconds and keeps its
+    // connection; one that will be idle longer closes it (see CloseIdleConnection).
+    auto wait = std::chrono::milliseconds(wait_ms);
+    if (!wake_cv_.wait_for(lock, std::min(wait, kKeepConnectionFor), woken) &&
+        wait > kKeepConnectionFor) {
+      client_->CloseIdleConnection();
+      wake_cv_.wait_for(lock, wait - kKeepConnectionFor, woken);
+    }
     dirty_ = false;
     news_answered_ = std::max(news_answered_, news_seen_);  // the coming heartbeat answers it
     for (auto& [key, job] : jobs_) job->Tick();
