@@ -705,8 +705,10 @@ def probe_ours(driver_path, problems):
     if driver_path is None or not pathlib.Path(driver_path).exists():
         return {a: "driver not built" for a in OUR_ALGORITHMS}
     for algorithm in OUR_ALGORITHMS:
-        problem = next(p for p in problems if p.has_budget() or
-                       algorithm not in BUDGET_ALGORITHMS)
+        problem = next((p for p in problems if p.has_budget() or
+                        algorithm not in BUDGET_ALGORITHMS), None)
+        if problem is None:  # no problem with a budget among those run: nothing to probe
+            continue
         driver = Driver(driver_path)
         try:
             driver.call(**our_search_request(problem, algorithm, 1))
