@@ -92,13 +92,15 @@ class SchedulingTest(ClusterTest):
     def test_priorities_order_the_queue(self):
         c = self.cluster
         c.start_worker("w", gpus="fake:1")
-        blocker = c.submit({"name": "blocker", "command": "sleep 1.5"})["job_id"]
+        # The GPU stays taken until all four are queued, however slow the submissions are.
+        blocker = c.submit({"name": "blocker", "command": "sleep 60"})["job_id"]
         c.wait_state(blocker, "RUNNING")
         ids = {}
         for name, prio in [("low", 10), ("mid-a", 50), ("high", 90), ("mid-b", 50)]:
             ids[name] = c.submit({"name": name, "command": "true", "priority": prio})["job_id"]
-        jobs = c.wait_all_ended(list(ids.values()) + [blocker])
-        order = [j["name"] for j in sorted(jobs[:-1], key=lambda j: j["started_at"])]
+        c.yard("cancel", str(blocker))
+        jobs = c.wait_all_ended(list(ids.values()))
+        order = [j["name"] for j in sorted(jobs, key=lambda j: j["started_at"])]
         self.assertEqual(order, ["high", "mid-a", "mid-b", "low"])
 
     def test_gpu_with_a_foreign_process_gets_no_job(self):
