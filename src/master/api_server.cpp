@@ -84,6 +84,8 @@ void AddWait(Json& j, const WaitInfo& wait) {
   j["wait_detail"] = wait.detail;
 }
 
+// One job's GPU-seconds. The sweep listing counts the same in SQL (Store::SweepTallies);
+// test_search checks that the two agree.
 double GpuSeconds(const Job& job, Micros now) {
   if (job.started_at == 0) return 0;
   Micros end = job.finished_at > 0 ? job.finished_at : now;
