@@ -29,4 +29,17 @@ int NextBracket(const std::vector<double>& weights, const std::vector<int64_t>& 
   return best;
 }
 
+int IterationBracket(const std::vector<double>& weights, int64_t n) {
+  int64_t per_iteration = 0;
+  for (double w : weights) per_iteration += static_cast<int64_t>(w);
+  if (per_iteration <= 0) return 0;
+  int64_t i = n % per_iteration;
+  for (size_t b = 0; b < weights.size(); ++b) {
+    auto w = static_cast<int64_t>(weights[b]);
+    if (i < w) return static_cast<int>(b);
+    i -= w;
+  }
+  return 0;  // not reached: i < per_iteration
+}
+
 }  // namespace yard::hpo

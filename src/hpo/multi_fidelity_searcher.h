@@ -1,5 +1,5 @@
 // asha, hyperband and bohb: successive halving over the budget parameter (asha.h), in one
-// bracket (asha, bohb) or Hyperband's brackets (hyperband: hyperband.h), new trials from
+// bracket (asha) or Hyperband's brackets (hyperband, bohb: hyperband.h), new trials from
 // Sobol points (asha, hyperband) or from TPE (bohb, after Falkner et al. 2018) fitted on
 // the results at the highest rung with enough of them, and on the rungs below it where they
 // rank trials as that rung does (MultiFidelitySearcher::BuildHistory).

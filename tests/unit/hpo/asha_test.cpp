@@ -245,6 +245,35 @@ TEST(Hyperband, BracketWeightsAreHyperbandsProportions) {
   EXPECT_EQ(counts, (std::vector<int64_t>{27, 12, 6, 4}));
 }
 
+TEST(Hyperband, IterationBracketMakesEachIterationMostAggressiveFirst) {
+  std::vector<int> brackets;
+  for (int64_t n = 0; n < 2 * 17; ++n) brackets.push_back(IterationBracket({9, 5, 3}, n));
+  std::vector<int> iteration;
+  for (int b = 0; b < 3; ++b) iteration.insert(iteration.end(), b == 0 ? 9 : (b == 1 ? 5 : 3), b);
+  std::vector<int> twice = iteration;
+  twice.insert(twice.end(), iteration.begin(), iteration.end());
+  EXPECT_EQ(brackets, twice);
+  EXPECT_EQ(IterationBracket({1}, 12345), 0);
+}
+
+TEST(BohbSearcher, MakesTrialsInHyperbandsIterations) {
+  // Rungs 1, 3, 9: each iteration is 9 trials starting at budget 1, 5 at 3 and 3 at 9.
+  auto s = Make(Asha(BudgetMode::kPromote, 34, "bohb"));
+  std::vector<double> first_budgets;
+  for (int i = 0; i < 34; ++i) {
+    auto ds = s->Ask(1);
+    ASSERT_EQ(ds.size(), 1u);
+    ASSERT_EQ(ds[0].kind, DecisionKind::kCreate) << "nothing has ended: no promotion yet";
+    first_budgets.push_back(ds[0].budget);
+  }
+  std::vector<double> iteration(9, 1.0);
+  iteration.insert(iteration.end(), 5, 3.0);
+  iteration.insert(iteration.end(), 3, 9.0);
+  std::vector<double> twice = iteration;
+  twice.insert(twice.end(), iteration.begin(), iteration.end());
+  EXPECT_EQ(first_budgets, twice);
+}
+
 TEST(HyperbandSearcher, BracketsStartAtTheirRungsAndPromoteWithin) {
   SearchConfig c = Asha(BudgetMode::kPromote, 17, "hyperband");  // rungs 1, 3, 9
   auto s = Make(c);
