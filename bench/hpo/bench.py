@@ -57,9 +57,9 @@ BUDGET_ALGORITHMS = {"asha", "hyperband", "bohb"}
 CHECKPOINTS = (0.25, 0.5, 1.0)
 ETA = 3
 # Our method for each kind of problem, chosen before the run (not the best of ours after it):
-# TPE where every trial runs the full budget, BOHB (ASHA's promotions with TPE's proposals)
-# where there is a budget. "asha" in the final line means our ASHA searchers: its F is
-# REACH_METHOD's; plain ASHA (Sobol proposals) is printed beside it.
+# TPE where every trial runs the full budget, BOHB (Hyperband's brackets of ASHA promotions,
+# with TPE's proposals) where there is a budget. "asha" in the final line means our ASHA
+# searchers: its F is REACH_METHOD's; plain ASHA (Sobol proposals) is printed beside it.
 # The final line's W counts the declared methods' wins against Optuna's best of three; the
 # best of all six of ours per problem (which may be our grid searcher) is printed too.
 DECLARED = {False: "ours-tpe", True: "ours-bohb"}
@@ -864,8 +864,8 @@ def summarise(problems, results, seeds, missing):
                               for k, v in sorted(DECLARED.items()))
     lines.append("our declared methods (%s) vs optuna's best (the final line's W): "
                  "%d wins of %d" % (declared_text, declared_wins, len(problems)))
-    lines.append("asha, compute to reach grid's best (%s: ASHA with TPE proposals): median over "
-                 "%d runs (the problems with a budget x seeds) %s; over the real training "
+    lines.append("asha, compute to reach grid's best (%s: ASHA brackets with TPE proposals): "
+                 "median over %d runs (the problems with a budget x seeds) %s; over the real training "
                  "problems alone %s; plain ASHA (Sobol proposals) %s" % (
                      REACH_METHOD, len(asha_reach), fmt_pct(f), fmt_pct(f_real),
                      fmt_pct(f_plain)))
