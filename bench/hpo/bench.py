@@ -865,8 +865,8 @@ def summarise(problems, results, seeds, missing):
     lines.append("our declared methods (%s) vs optuna's best (the final line's W): "
                  "%d wins of %d" % (declared_text, declared_wins, len(problems)))
     lines.append("asha, compute to reach grid's best (%s: ASHA brackets with TPE proposals): "
-                 "median over %d runs (the problems with a budget x seeds) %s; over the real training "
-                 "problems alone %s; plain ASHA (Sobol proposals) %s" % (
+                 "median over %d runs (the problems with a budget x seeds) %s; over the real "
+                 "training problems alone %s; plain ASHA (Sobol proposals) %s" % (
                      REACH_METHOD, len(asha_reach), fmt_pct(f), fmt_pct(f_real),
                      fmt_pct(f_plain)))
     if f is None:
