@@ -21,6 +21,7 @@ Result<std::unique_ptr<Searcher>> Make(const SearchSpace& space, const SearchCon
   } else {
     TpeProposerOptions options;
     options.startup_trials = TpeStartupTrials(config.max_trials);
+    options.restart_after = kTpeRestartAfter;
     proposer = MakeTpeProposer(space, config, options);
   }
   return MakeSequentialSearcher(space, config, std::move(proposer), state);

@@ -70,7 +70,20 @@ struct TpeProposerOptions {
   // them off.
   int64_t local_every = 4;
   double local_sigma = 0.02;
+  // A run of TPE that has not improved its best result for restart_after results in a row
+  // ends, and the next trial starts a new one: Sobol startup points again (further along
+  // the sequence), then a model fitted on the new run's trials alone. TPE's good group
+  // (at most 25 points) settles in one basin; on a function with several, a long search
+  // would spend the rest of its budget there. Restarts give the other basins their chance,
+  // as TuRBO's and CMA-ES's do; the sweep's best is still the best of every run. 0 never
+  // restarts.
+  int64_t restart_after = 0;
 };
+
+// The tpe algorithm's restart_after. On Hartmann-6 with 729 trials (bench/hpo, held-out
+// seeds 201-300) the global basin was found on 93 of 100 seeds instead of 63; 50 hurt
+// Branin's refinement at 144 trials, and 100 never fires in a search of under 100 trials.
+inline constexpr int64_t kTpeRestartAfter = 100;
 // Multivariate TPE (tpe.h) over the search dims, with a constant liar for pending trials.
 std::unique_ptr<Proposer> MakeTpeProposer(const SearchSpace& space, const SearchConfig& config,
                                           const TpeProposerOptions& options);

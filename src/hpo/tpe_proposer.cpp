@@ -2,7 +2,8 @@
 // still running count as if they had the worst result seen so far, so the good density stays
 // where it was but the bad one grows around every pending point, and asks made together (8
 // free GPUs at once) spread out instead of all landing on the same spot. A fixed share of
-// the trials are local steps around the best point instead (TpeProposerOptions).
+// the trials are local steps around the best point instead, and a run that stalls is
+// restarted (TpeProposerOptions).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -30,10 +31,12 @@ class TpeProposer : public Proposer {
   TpeProposer(const TpeProposer&) = delete;
   TpeProposer& operator=(const TpeProposer&) = delete;
 
-  Json Propose(const History& history) override {
+  Json Propose(const History& all) override {
+    if (options_.restart_after > 0) UpdateRun(all);
+    History history = CurrentRun(all);
     if (history.created < options_.startup_trials ||
         static_cast<int64_t>(history.observed.size()) < options_.min_observed)
-      return startup_->Propose(history);
+      return startup_->Propose(all);
     if (options_.local_every > 0 && (history.created + 1) % options_.local_every == 0)
       if (const Json* best = BestPoint(history)) return LocalStep(*best);
 
@@ -72,14 +75,52 @@ class TpeProposer : public Proposer {
   }
 
   Json SaveState() const override {
-    return {{"rng", rng_.Save()}, {"startup", startup_->SaveState()}};
+    return {{"rng", rng_.Save()}, {"startup", startup_->SaveState()}, {"run_start", run_start_}};
   }
   Status LoadState(const Json& state) override {
     YARD_ASSIGN_OR_RETURN(rng_, Rng::Load(state.at("rng")));
+    run_start_ = state.value("run_start", int64_t{0});
+    if (run_start_ < 0) return InvalidArgument("saved TPE state: negative run_start");
     return startup_->LoadState(state.at("startup"));
   }
 
  private:
+  // Ends the current run when its best result has not improved for restart_after results
+  // (options.restart_after): the next trial starts a fresh one. Only the current run's
+  // trials are scanned, in trial order, so a boundary once set never moves.
+  void UpdateRun(const History& all) {
+    std::vector<const History::Observed*> run;
+    for (const auto& o : all.observed)
+      if (o.trial >= run_start_) run.push_back(&o);
+    std::sort(run.begin(), run.end(),
+              [](const auto* a, const auto* b) { return a->trial < b->trial; });
+    const History::Observed* best = nullptr;
+    int64_t since = 0;
+    for (const auto* o : run) {
+      bool better =
+          std::isfinite(o->score) &&
+          (!best || o->level > best->level || (o->level == best->level && o->score > best->score));
+      if (better) {
+        best = o, since = 0;
+      } else if (++since >= options_.restart_after) {
+        run_start_ = std::max(o->trial + 1, all.created);
+        return;
+      }
+    }
+  }
+
+  // The history of the current run alone: what TPE and the local steps learn from.
+  History CurrentRun(const History& all) const {
+    if (run_start_ == 0) return all;
+    History run;
+    for (const auto& o : all.observed)
+      if (o.trial >= run_start_) run.observed.push_back(o);
+    for (const auto& p : all.pending)
+      if (p.trial >= run_start_) run.pending.push_back(p);
+    run.created = all.created - run_start_;
+    return run;
+  }
+
   // The point with the best result: highest level, then score, then the oldest trial; none
   // while every result is NaN.
   static const Json* BestPoint(const History& history) {
@@ -131,6 +172,7 @@ class TpeProposer : public Proposer {
   TpeProposerOptions options_;
   std::unique_ptr<Proposer> startup_;
   Rng rng_;
+  int64_t run_start_ = 0;  // the first trial of the current run
 };
 
 }  // namespace

@@ -261,6 +261,80 @@ TEST(Tpe, LocalStepsRefineTheBestBasin) {
   EXPECT_LT(a[3], b[3] / 2) << "median best with local steps " << a[3] << ", without " << b[3];
 }
 
+// Drives a proposer on 2 dims with the scores `score(i)` for trial i, and returns its points.
+std::vector<Json> DriveProposer(Proposer& proposer, int trials, double (*score)(int)) {
+  std::vector<Json> points;
+  std::vector<double> scores;
+  for (int i = 0; i < trials; ++i) {
+    History h;
+    h.created = i;
+    for (size_t j = 0; j < points.size(); ++j)
+      h.observed.push_back({&points[j], scores[j], static_cast<int64_t>(j)});
+    points.push_back(proposer.Propose(h));
+    scores.push_back(score(i));
+  }
+  return points;
+}
+
+SearchSpace TwoDims() {
+  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
+                                                "y": {"type": "float", "min": 0, "max": 1}})"));
+  EXPECT_TRUE(space.ok());
+  return *space;
+}
+
+// Trial 0 is the best; nothing after it improves, so with restart_after 5 the run of trials
+// 0..5 ends when trial 5's result is in, and trial 6 starts a new run with Sobol points
+// further along the sequence than the first run's startup.
+TEST(Tpe, RestartsAStalledRunWithFreshStartupPoints) {
+  SearchSpace space = TwoDims();
+  SearchConfig config = Minimize("tpe", 100, 3);
+  TpeProposerOptions options;
+  options.startup_trials = 3;
+  options.local_every = 0;
+  options.restart_after = 5;
+  auto stalled = [](int i) { return i == 0 ? 0.0 : -1.0; };
+  auto proposer = MakeTpeProposer(space, config, options);
+  std::vector<Json> points = DriveProposer(*proposer, 10, stalled);
+
+  auto sobol = MakeSobolProposer(space, config);
+  std::vector<Json> sobol_points;
+  for (int i = 0; i < 6; ++i) sobol_points.push_back(sobol->Propose(History{}));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(points[i], sobol_points[i]) << "startup trial " << i;
+  for (int i = 6; i < 9; ++i)
+    EXPECT_EQ(points[i], sobol_points[i - 3]) << "trial " << i << " is no new startup point";
+  EXPECT_EQ(proposer->SaveState().at("run_start"), 6);
+
+  // Without restarts, trial 6 is a draw of the model, not a Sobol point.
+  options.restart_after = 0;
+  auto plain = MakeTpeProposer(space, config, options);
+  std::vector<Json> plain_points = DriveProposer(*plain, 7, stalled);
+  EXPECT_EQ(plain_points[5], points[5]);
+  EXPECT_NE(plain_points[6], points[6]);
+}
+
+// A run's boundary is part of the saved state: a proposer restored after the restart
+// proposes what the original does.
+TEST(Tpe, RestoredProposerKeepsItsRun) {
+  SearchSpace space = TwoDims();
+  SearchConfig config = Minimize("tpe", 100, 5);
+  TpeProposerOptions options;
+  options.startup_trials = 3;
+  options.restart_after = 5;
+  auto stalled = [](int i) { return i == 0 ? 0.0 : -1.0 - 0.01 * i; };
+  auto original = MakeTpeProposer(space, config, options);
+  std::vector<Json> points = DriveProposer(*original, 14, stalled);
+  auto restored = MakeTpeProposer(space, config, options);
+  ASSERT_TRUE(restored->LoadState(original->SaveState()).ok());
+  History h;
+  h.created = 14;
+  std::vector<double> scores;
+  for (int i = 0; i < 14; ++i) scores.push_back(stalled(i));
+  for (int i = 0; i < 14; ++i) h.observed.push_back({&points[i], scores[i], i});
+  EXPECT_EQ(restored->Propose(h), original->Propose(h));
+  EXPECT_EQ(restored->SaveState(), original->SaveState());
+}
+
 TEST(Tpe, GoodCountFollowsOptuna) {
   EXPECT_EQ(TpeGoodCount(1), 1);
   EXPECT_EQ(TpeGoodCount(10), 1);
