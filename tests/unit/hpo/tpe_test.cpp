@@ -335,6 +335,22 @@ TEST(Tpe, RestoredProposerKeepsItsRun) {
   EXPECT_EQ(restored->SaveState(), original->SaveState());
 }
 
+// The tpe algorithm restarts after kTpeRestartAfter results without improvement: on a flat
+// objective the first result stays the best, so trial kTpeRestartAfter + 1 starts a new run,
+// and the searcher's saved state says so.
+TEST(Tpe, TpeAlgorithmRestartsAfterAStall) {
+  auto s = MakeSearcher(TwoDims(), Minimize("tpe", 200, 9));
+  ASSERT_TRUE(s.ok());
+  const int stalled_through = static_cast<int>(kTpeRestartAfter) + 1;  // trial 0, then 100 more
+  for (int i = 0; i < stalled_through; ++i) {
+    auto d = (*s)->Ask(1).at(0);
+    (*s)->TellEnded(d.trial, TrialEnd::kCompleted, 1.0);
+  }
+  EXPECT_EQ((*s)->SaveState()["proposer"].value("run_start", int64_t{-1}), 0);
+  (*s)->Ask(1);
+  EXPECT_EQ((*s)->SaveState()["proposer"]["run_start"], stalled_through);
+}
+
 TEST(Tpe, GoodCountFollowsOptuna) {
   EXPECT_EQ(TpeGoodCount(1), 1);
   EXPECT_EQ(TpeGoodCount(10), 1);
