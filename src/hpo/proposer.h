@@ -84,6 +84,7 @@ struct TpeProposerOptions {
 // seeds 201-300) the global basin was found on 93 of 100 seeds instead of 63; 50 hurt
 // Branin's refinement at 144 trials, and 100 never fires in a search of under 100 trials.
 inline constexpr int64_t kTpeRestartAfter = 100;
+
 // Multivariate TPE (tpe.h) over the search dims, with a constant liar for pending trials.
 std::unique_ptr<Proposer> MakeTpeProposer(const SearchSpace& space, const SearchConfig& config,
                                           const TpeProposerOptions& options);
