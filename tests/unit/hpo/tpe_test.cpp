@@ -20,6 +20,22 @@ SearchSpace OneDim() {
   return *space;
 }
 
+SearchSpace TwoDims() {
+  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
+                                                "y": {"type": "float", "min": 0, "max": 1}})"));
+  EXPECT_TRUE(space.ok());
+  return *space;
+}
+
+// A history in which trial j, for every j so far, ended with scores[j] at points[j].
+History Sequential(const std::vector<Json>& points, const std::vector<double>& scores) {
+  History h;
+  h.created = static_cast<int64_t>(points.size());
+  for (size_t j = 0; j < points.size(); ++j)
+    h.observed.push_back({&points[j], scores[j], static_cast<int64_t>(j)});
+  return h;
+}
+
 SearchConfig Minimize(const char* algorithm, int max_trials, uint64_t seed) {
   SearchConfig c;
   c.algorithm = algorithm;
@@ -185,15 +201,12 @@ TEST(ParzenEstimator, OneObservationGivesANarrowPeak) {
 // best point so far in every coordinate. The other trials are TPE's draws, which land there
 // far less often.
 TEST(Tpe, EveryFourthTrialIsALocalStepAroundTheBest) {
-  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
-                                                "y": {"type": "float", "min": 0, "max": 1}})"));
-  ASSERT_TRUE(space.ok());
   const TpeProposerOptions defaults;
   ASSERT_EQ(defaults.local_every, 4);
   const double reach = 5 * defaults.local_sigma;
   int local = 0, near_in_others = 0, others = 0;
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    auto s = MakeSearcher(*space, Minimize("tpe", 60, seed));  // startup: 10 trials
+    auto s = MakeSearcher(TwoDims(), Minimize("tpe", 60, seed));  // startup: 10 trials
     ASSERT_TRUE(s.ok());
     double best = 1e9, bx = 0, by = 0;
     for (int i = 0; i < 60; ++i) {
@@ -231,11 +244,7 @@ double BowlBest(const TpeProposerOptions& options, uint64_t seed, int trials) {
   std::vector<double> scores;
   double best = 1e9;
   for (int i = 0; i < trials; ++i) {
-    History h;
-    h.created = i;
-    for (size_t j = 0; j < points.size(); ++j)
-      h.observed.push_back({&points[j], scores[j], static_cast<int64_t>(j)});
-    Json p = proposer->Propose(h);
+    Json p = proposer->Propose(Sequential(points, scores));
     double loss = 0;
     for (const char* n : {"a", "b", "c", "d"}) loss += std::pow(p[n].get<double>() - 0.637, 2);
     points.push_back(p);
@@ -266,21 +275,10 @@ std::vector<Json> DriveProposer(Proposer& proposer, int trials, double (*score)(
   std::vector<Json> points;
   std::vector<double> scores;
   for (int i = 0; i < trials; ++i) {
-    History h;
-    h.created = i;
-    for (size_t j = 0; j < points.size(); ++j)
-      h.observed.push_back({&points[j], scores[j], static_cast<int64_t>(j)});
-    points.push_back(proposer.Propose(h));
+    points.push_back(proposer.Propose(Sequential(points, scores)));
     scores.push_back(score(i));
   }
   return points;
-}
-
-SearchSpace TwoDims() {
-  auto space = ParseSearchSpace(Json::parse(R"({"x": {"type": "float", "min": 0, "max": 1},
-                                                "y": {"type": "float", "min": 0, "max": 1}})"));
-  EXPECT_TRUE(space.ok());
-  return *space;
 }
 
 // Trial 0 is the best; nothing after it improves, so with restart_after 5 the run of trials
@@ -326,11 +324,9 @@ TEST(Tpe, RestoredProposerKeepsItsRun) {
   std::vector<Json> points = DriveProposer(*original, 14, stalled);
   auto restored = MakeTpeProposer(space, config, options);
   ASSERT_TRUE(restored->LoadState(original->SaveState()).ok());
-  History h;
-  h.created = 14;
   std::vector<double> scores;
   for (int i = 0; i < 14; ++i) scores.push_back(stalled(i));
-  for (int i = 0; i < 14; ++i) h.observed.push_back({&points[i], scores[i], i});
+  History h = Sequential(points, scores);
   EXPECT_EQ(restored->Propose(h), original->Propose(h));
   EXPECT_EQ(restored->SaveState(), original->SaveState());
 }
