@@ -33,7 +33,9 @@ class TpeProposer : public Proposer {
 
   Json Propose(const History& all) override {
     if (options_.restart_after > 0) UpdateRun(all);
-    History history = CurrentRun(all);
+    // Before any restart the run is the whole history: no copy on every ask.
+    History run;
+    const History& history = run_start_ == 0 ? all : (run = CurrentRun(all));
     if (history.created < options_.startup_trials ||
         static_cast<int64_t>(history.observed.size()) < options_.min_observed)
       return startup_->Propose(all);
@@ -111,7 +113,6 @@ class TpeProposer : public Proposer {
 
   // The history of the current run alone: what TPE and the local steps learn from.
   History CurrentRun(const History& all) const {
-    if (run_start_ == 0) return all;
     History run;
     for (const auto& o : all.observed)
       if (o.trial >= run_start_) run.observed.push_back(o);

@@ -281,16 +281,23 @@ std::vector<Json> DriveProposer(Proposer& proposer, int trials, double (*score)(
   return points;
 }
 
+// Short runs for the restart tests: 3 startup points, a restart after 5 results without
+// a better one.
+TpeProposerOptions RestartAfterFive() {
+  TpeProposerOptions options;
+  options.startup_trials = 3;
+  options.restart_after = 5;
+  return options;
+}
+
 // Trial 0 is the best; nothing after it improves, so with restart_after 5 the run of trials
 // 0..5 ends when trial 5's result is in, and trial 6 starts a new run with Sobol points
 // further along the sequence than the first run's startup.
 TEST(Tpe, RestartsAStalledRunWithFreshStartupPoints) {
   SearchSpace space = TwoDims();
   SearchConfig config = Minimize("tpe", 100, 3);
-  TpeProposerOptions options;
-  options.startup_trials = 3;
+  TpeProposerOptions options = RestartAfterFive();
   options.local_every = 0;
-  options.restart_after = 5;
   auto stalled = [](int i) { return i == 0 ? 0.0 : -1.0; };
   auto proposer = MakeTpeProposer(space, config, options);
   std::vector<Json> points = DriveProposer(*proposer, 10, stalled);
@@ -316,9 +323,7 @@ TEST(Tpe, RestartsAStalledRunWithFreshStartupPoints) {
 TEST(Tpe, RestoredProposerKeepsItsRun) {
   SearchSpace space = TwoDims();
   SearchConfig config = Minimize("tpe", 100, 5);
-  TpeProposerOptions options;
-  options.startup_trials = 3;
-  options.restart_after = 5;
+  TpeProposerOptions options = RestartAfterFive();
   auto stalled = [](int i) { return i == 0 ? 0.0 : -1.0 - 0.01 * i; };
   auto original = MakeTpeProposer(space, config, options);
   std::vector<Json> points = DriveProposer(*original, 14, stalled);
