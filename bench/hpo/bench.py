@@ -833,8 +833,19 @@ def summarise(problems, results, seeds, missing):
             named_verdict = "win" if final(declared) > final(named) else (
                 "tie" if final(declared) == final(named) else "loss")
             named_wins += named_verdict == "win"
+        # Seed by seed, the declared method against Optuna's best of three: medians of
+        # quantised accuracies can go one way while most seeds go the other.
+        paired = {"higher": 0, "lower": 0, "equal": 0}
+        if declared is not None:
+            for s in seeds:
+                a = best_at(per_method[declared["method"]][s]["trace"], p.budget)
+                b = best_at(per_method[best_theirs["method"]][s]["trace"], p.budget)
+                a = -math.inf if a is None else a
+                b = -math.inf if b is None else b
+                paired["higher" if a > b else "lower" if a < b else "equal"] += 1
         summary["problems"][p.name] = {
             "declared": DECLARED[p.has_budget()], "declared_verdict": declared_verdict,
+            "paired": paired,
             "named_opponent": NAMED_OPPONENT[p.has_budget()], "named_verdict": named_verdict,
             "rows": rows, "best_ours": best_ours and best_ours["method"],
             "best_optuna": best_theirs["method"], "verdict": verdict, "budget": p.budget,
@@ -858,8 +869,10 @@ def summarise(problems, results, seeds, missing):
                 best_ours["method"], p.display(final(best_ours)), best_theirs["method"],
                 p.display(final(best_theirs)), verdict))
         if declared is not None:
-            lines.append("our declared method %s %s vs optuna's best: %s" % (
-                declared["method"], p.display(final(declared)), declared_verdict))
+            lines.append("our declared method %s %s vs optuna's best: %s; seed by seed, "
+                         "better on %d, worse on %d, equal on %d" % (
+                             declared["method"], p.display(final(declared)), declared_verdict,
+                             paired["higher"], paired["lower"], paired["equal"]))
         if declared is not None and named is not None:
             lines.append("our declared method vs %s %s: %s" % (
                 named["method"], p.display(final(named)), named_verdict))

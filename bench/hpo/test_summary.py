@@ -92,6 +92,21 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(summary["asha_reach_pct"], 20.0)
         self.assertTrue(summary["final_line"].endswith("with 20% of grid's compute"))
 
+    def test_seed_by_seed_tally_can_disagree_with_the_medians(self):
+        flat = FakeProblem("flat")
+        seeds = [1, 2, 3, 4, 5]
+        ours = [0.60, 0.61, 0.50, 0.71, 0.40]  # median 0.60, higher on seeds 1, 2 and 4
+        theirs = [0.59, 0.60, 0.65, 0.70, 0.62]  # median 0.62
+        results = {"flat": {
+            "grid": {s: run([(100, 0.3)]) for s in seeds},
+            "ours-tpe": {s: run([(50, v)]) for s, v in zip(seeds, ours)},
+            "optuna-tpe": {s: run([(50, v)]) for s, v in zip(seeds, theirs)},
+        }}
+        _, summary = bench.summarise([flat], results, seeds, {})
+        verdicts = summary["problems"]["flat"]
+        self.assertEqual(verdicts["declared_verdict"], "loss")
+        self.assertEqual(verdicts["paired"], {"higher": 3, "lower": 2, "equal": 0})
+
     def test_a_seed_that_never_reaches_grids_best_counts_as_infinite(self):
         mf = FakeProblem("mf", budget_param="epochs", kind="real")
         results = {"mf": {
