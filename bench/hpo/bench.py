@@ -813,25 +813,20 @@ def summarise(problems, results, seeds, missing):
         best_theirs = max(theirs, key=final)
         verdict = "no ours"
         if best_ours is not None:
-            if final(best_ours) > final(best_theirs):
-                verdict, wins = "win", wins + 1
-            elif final(best_ours) == final(best_theirs):
-                verdict, ties = "tie", ties + 1
-            else:
-                verdict = "loss"
+            verdict = _verdict(final(best_ours), final(best_theirs))
+            wins += verdict == "win"
+            ties += verdict == "tie"
         declared = next((r for r in rows if r["method"] == DECLARED[p.has_budget()]), None)
         declared_verdict = "no ours"
         if declared is not None:
-            declared_verdict = "win" if final(declared) > final(best_theirs) else (
-                "tie" if final(declared) == final(best_theirs) else "loss")
+            declared_verdict = _verdict(final(declared), final(best_theirs))
             declared_wins += declared_verdict == "win"
         # The opponent as the issue names it: Optuna's TPE, with Hyperband where there is a
         # budget. Printed beside W, which is stricter (Optuna's best of three).
         named = next((r for r in theirs if r["method"] == NAMED_OPPONENT[p.has_budget()]), None)
         named_verdict = "no ours"
         if declared is not None and named is not None:
-            named_verdict = "win" if final(declared) > final(named) else (
-                "tie" if final(declared) == final(named) else "loss")
+            named_verdict = _verdict(final(declared), final(named))
             named_wins += named_verdict == "win"
         # Seed by seed, the declared method against Optuna's best of three: medians of
         # quantised accuracies can go one way while most seeds go the other.
@@ -842,7 +837,7 @@ def summarise(problems, results, seeds, missing):
                 b = best_at(per_method[best_theirs["method"]][s]["trace"], p.budget)
                 a = -math.inf if a is None else a
                 b = -math.inf if b is None else b
-                paired["higher" if a > b else "lower" if a < b else "equal"] += 1
+                paired[{"win": "higher", "loss": "lower", "tie": "equal"}[_verdict(a, b)]] += 1
         summary["problems"][p.name] = {
             "declared": DECLARED[p.has_budget()], "declared_verdict": declared_verdict,
             "paired": paired,
@@ -911,6 +906,11 @@ def summarise(problems, results, seeds, missing):
                              "with %s%% of grid's compute" % (declared_wins, len(problems),
                                                               f_text))
     return "\n".join(lines), summary
+
+
+def _verdict(ours, theirs):
+    """Higher utility wins; a tie is not a win."""
+    return "win" if ours > theirs else ("tie" if ours == theirs else "loss")
 
 
 def markdown(problems, summary, seeds, command, elapsed, cpu):
@@ -1075,9 +1075,9 @@ def merge_runs(paths, markdown_path, command):
     runs = [json.loads(pathlib.Path(path).read_text()) for path in paths]
     if len({run["quick"] for run in runs}) != 1:
         raise SystemExit("--merge: the runs mix quick and full mode")
-    names = [list(run["results"]) for run in runs]
+    names = [{p: sorted(m) for p, m in run["results"].items()} for run in runs]
     if any(n != names[0] for n in names):
-        raise SystemExit("--merge: the runs are of different problems: %s" % names)
+        raise SystemExit("--merge: the runs have different problems or methods: %s" % names)
     seeds = [s for run in runs for s in run["seeds"]]
     if len(set(seeds)) != len(seeds):
         raise SystemExit("--merge: a seed is in more than one run")

@@ -123,11 +123,11 @@ class SummaryTest(unittest.TestCase):
 class MergeTest(unittest.TestCase):
     """bench.py --merge: runs over disjoint seeds summarised as one."""
 
-    def write_run(self, directory, name, seeds, ours_final, quick=True):
+    def write_run(self, directory, name, seeds, ours_final, quick=True, optuna="optuna-tpe"):
         results = {"branin": {
             "grid": {str(s): run([(64, -1.0)]) for s in seeds},
             "ours-tpe": {str(s): run([(10, ours_final)]) for s in seeds},
-            "optuna-tpe": {str(s): run([(10, -0.5)]) for s in seeds},
+            optuna: {str(s): run([(10, -0.5)]) for s in seeds},
         }}
         path = pathlib.Path(directory) / name
         path.write_text(json.dumps({"summary": {"missing": {}, "hpo_fingerprint": "abc"},
@@ -153,7 +153,7 @@ class MergeTest(unittest.TestCase):
             self.assertIn("5 seeds", lines[0])
             self.assertEqual(lines[-1][:36], "hpo: ours beats optuna on 0/1 proble")
 
-    def test_refuses_runs_that_share_a_seed_or_mix_modes(self):
+    def test_refuses_runs_that_share_a_seed_or_differ_in_what_they_ran(self):
         with tempfile.TemporaryDirectory() as d:
             first = self.write_run(d, "a.json", [1, 2], -0.1)
             overlapping = self.write_run(d, "b.json", [2, 3], -0.1)
@@ -162,6 +162,9 @@ class MergeTest(unittest.TestCase):
                 bench.main(["--merge", first, overlapping])
             with self.assertRaisesRegex(SystemExit, "mix quick and full"):
                 bench.main(["--merge", first, full])
+            other = self.write_run(d, "d.json", [8], -0.1, optuna="optuna-random")
+            with self.assertRaisesRegex(SystemExit, "different problems or methods"):
+                bench.main(["--merge", first, other])
 
 
 if __name__ == "__main__":
