@@ -5,6 +5,8 @@ Run it through bench/hpo/run (which builds the driver first):
 
     bench/hpo/run --quick        # under 5 minutes on 2 cores
     bench/hpo/run                # the full benchmark
+    bench/hpo/run --first-seed 11 --json B.json   # a second draw of seeds, then
+    bench/hpo/run --merge A.json B.json           # both runs summarised as one
 
 Every method gets the same budget on a problem: the compute that grid search uses there
 (evaluations for the single-fidelity synthetic functions, budget units for the multi-fidelity
@@ -981,9 +983,9 @@ def main(argv=None):
     ap.add_argument("--merge", nargs="+", metavar="JSON", help="run nothing: summarise the "
                     "--json files of earlier runs over disjoint seeds as one run")
     args = ap.parse_args(argv)
+    command = " ".join(["bench/hpo/run"] + list(sys.argv[1:] if argv is None else argv))
     if args.merge:
-        return merge_runs(args.merge, args.markdown, " ".join(
-            ["bench/hpo/bench.py"] + list(sys.argv[1:] if argv is None else argv)))
+        return merge_runs(args.merge, args.markdown, command)
 
     started = time.monotonic()
     fingerprint = hpo_fingerprint()  # before the run: the sources may change while it runs
@@ -1049,7 +1051,6 @@ def main(argv=None):
     text, summary = summarise(problems, results, seeds, missing)
     summary["hpo_fingerprint"] = fingerprint
     elapsed = time.monotonic() - started
-    command = " ".join(["bench/hpo/run"] + list(sys.argv[1:] if argv is None else argv))
     print(text)
     print("")
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
