@@ -17,7 +17,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // BOHB trusts a rung below the one its model is fitted on when the two rank their common
 // trials with a rank correlation of at least this plus its standard error (BuildHistory).
-// Chosen on held-out seeds of bench/hpo (RESULTS.md): it kept hartmann6-mf's informative
+// Chosen on held-out seeds of bench/hpo (TUNING.md): it kept hartmann6-mf's informative
 // small budgets (rho 0.6 to 0.96 between 1, 3 or 9 units and 27) and dropped classif-mlp's
 // misleading ones (rho -0.3 to -0.7 between 1 or 3 epochs and 27, 0.1 to 0.5 for 9).
 constexpr double kRungAgreement = 0.3;
@@ -70,7 +70,7 @@ class MultiFidelitySearcher : public Searcher {
     // asha runs one bracket; hyperband and bohb run Hyperband's brackets. On classif-mlp in
     // bench/hpo, where 1 and 3 epochs rank trials against 27, BOHB in one bracket (cutting
     // every trial after 1 epoch) stayed below grid search's best on 4 of 10 held-out seeds;
-    // with the brackets its median rose from 0.648 to 0.662 (RESULTS.md).
+    // with the brackets its median rose from 0.648 to 0.662 (bench/hpo/TUNING.md).
     weights_ = config.algorithm == "asha" ? std::vector<double>{1.0}
                                           : BracketWeights(top, budget_.reduction);
     if (config.algorithm == "bohb") {
