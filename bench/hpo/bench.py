@@ -18,7 +18,10 @@ seed, so that a configuration scores the same whichever method tries it).
 Scores: the recommendation of a method at any point is its best result at the full budget so
 far (the best evaluation for single-fidelity problems). Synthetic problems report the regret
 f(x_best) - f* of the true, noiseless function (lower is better); real problems report the
-validation accuracy of that trial at the full number of epochs (higher is better).
+validation accuracy of that trial at the full number of epochs (higher is better). The real
+problems also report the recommended configuration retrained with new network seeds (not
+charged to any budget): what the configuration is worth without the luck of the one run it
+was picked from.
 
 Methods: grid search (the reference; its compute is everyone's budget); ours: grid, random
 (Sobol), tpe, asha, hyperband, bohb, through bench/hpo/yard_hpo_driver (src/hpo behind JSON
@@ -57,6 +60,8 @@ DEFAULT_DRIVER = ROOT / "build" / "bench" / "hpo" / "yard_hpo_driver"
 OUR_ALGORITHMS = ["grid", "random", "tpe", "asha", "hyperband", "bohb"]
 BUDGET_ALGORITHMS = {"asha", "hyperband", "bohb"}
 CHECKPOINTS = (0.25, 0.5, 1.0)
+# Network seeds the final recommendation of a training problem is retrained with.
+RETRAIN_SEEDS = 5
 ETA = 3
 # Our method for each kind of problem, chosen before the run (not the best of ours after it):
 # TPE where every trial runs the full budget, BOHB (Hyperband's brackets of ASHA promotions,
@@ -417,6 +422,7 @@ class Run:
         self.ev = problem.evaluator(seed)
         self.spent = 0
         self.best = None          # best utility at the full budget so far
+        self.best_config = None   # the recommendation: the configuration that scored it
         self.trace = []           # (spent, best) each time best improves
         self.trials = 0
         self.full_trials = 0
@@ -435,11 +441,13 @@ class Run:
         u = self.problem.utility(config, value)
         if self.best is None or u > self.best:
             self.best = u
+            self.best_config = dict(config)
             self.trace.append((self.spent, u))
 
     def result(self):
         return {"spent": self.spent, "trace": self.trace, "trials": self.trials,
-                "full_trials": self.full_trials, "notes": self.notes}
+                "full_trials": self.full_trials, "notes": self.notes,
+                "best_config": self.best_config}
 
 
 def run_grid(problem, seed):
@@ -684,8 +692,22 @@ def task(args):
             result = {"spent": 0, "trace": [], "trials": 0, "full_trials": 0,
                       "notes": ["crashed: %r" % e]}
         result["seconds"] = time.process_time() - started  # CPU of this process (not the driver)
+        if problem.kind == "real" and result.get("best_config") is not None:
+            result["retrained"] = retrained(problem, seed, result["best_config"])
         out[method] = result
     return problem_name, seed, out
+
+
+def retrained(problem, seed, config):
+    """Mean utility of `config` trained to the full budget with RETRAIN_SEEDS network seeds
+    that no search saw. A search's best single run is the best of many draws of the network's
+    luck, so it flatters whichever method made the most full-budget runs near a good spot;
+    the mean of fresh runs says how good the configuration itself is."""
+    values = []
+    for k in range(RETRAIN_SEEDS):
+        ev = problem.evaluator(stable_seed(seed, "retrain", k) % 2 ** 31)
+        values.append(problem.utility(config, ev.value(config, problem.max_budget)))
+    return statistics.mean(values)
 
 
 _THREADS_SET = []
@@ -797,9 +819,12 @@ def summarise(problems, results, seeds, missing):
             used = statistics.median(100.0 * by_seed[s]["spent"] / p.budget for s in seeds)
             trials = statistics.median(by_seed[s]["trials"] for s in seeds)
             seconds = sum(by_seed[s]["seconds"] for s in seeds)
+            again = [by_seed[s].get("retrained") for s in seeds]
             rows.append({"method": method, "checkpoints": cps, "reach_pct": median_reach(pcts),
                          "reach_all": pcts, "reached": reached, "used_pct": used,
-                         "trials": trials, "seconds": seconds, "notes": notes})
+                         "trials": trials, "seconds": seconds, "notes": notes,
+                         "retrained": median(again) if any(a is not None for a in again)
+                         else None})
             if method == REACH_METHOD:
                 asha_reach.extend(pcts)
                 if p.kind == "real":
@@ -840,8 +865,10 @@ def summarise(problems, results, seeds, missing):
                 a = -math.inf if a is None else a
                 b = -math.inf if b is None else b
                 paired[{"win": "higher", "loss": "lower", "tie": "equal"}[_verdict(a, b)]] += 1
+        again = _retrained_verdicts(per_method, seeds, declared, theirs)
         summary["problems"][p.name] = {
             "declared": DECLARED[p.has_budget()], "declared_verdict": declared_verdict,
+            "retrained": again,
             "paired": paired,
             "named_opponent": NAMED_OPPONENT[p.has_budget()], "named_verdict": named_verdict,
             "rows": rows, "best_ours": best_ours and best_ours["method"],
@@ -873,6 +900,14 @@ def summarise(problems, results, seeds, missing):
         if declared is not None and named is not None:
             lines.append("our declared method vs %s %s: %s" % (
                 named["method"], p.display(final(named)), named_verdict))
+        if again:
+            lines.append("retrained with %d new network seeds (median of the mean): %s; "
+                         "declared vs %s: %s, better on %d seeds, worse on %d, equal on %d" % (
+                             RETRAIN_SEEDS, ", ".join(
+                                 "%s %s" % (r["method"], p.display(r["retrained"]))
+                                 for r in rows if r["retrained"] is not None),
+                             again["against"], again["verdict"], again["paired"]["higher"],
+                             again["paired"]["lower"], again["paired"]["equal"]))
     f = median_reach(asha_reach) if asha_reach else None
     f_real = median_reach(asha_reach_real) if asha_reach_real else None
     f_plain = median_reach(plain_asha_reach) if plain_asha_reach else None
@@ -908,6 +943,24 @@ def summarise(problems, results, seeds, missing):
                              "with %s%% of grid's compute" % (declared_wins, len(problems),
                                                               f_text))
     return "\n".join(lines), summary
+
+
+def _retrained_verdicts(per_method, seeds, declared, theirs):
+    """The declared method against Optuna's best of three by the retrained recommendation:
+    medians and seed by seed. Empty where the runs were not retrained (synthetic problems)."""
+    rows = [r for r in theirs + ([declared] if declared else []) if r["retrained"] is not None]
+    if declared is None or declared not in rows or len(rows) < 2:
+        return {}
+    best = max((r for r in rows if r is not declared), key=lambda r: r["retrained"])
+    paired = {"higher": 0, "lower": 0, "equal": 0}
+    for s in seeds:
+        a = per_method[declared["method"]][s].get("retrained")
+        b = per_method[best["method"]][s].get("retrained")
+        a = -math.inf if a is None else a
+        b = -math.inf if b is None else b
+        paired[{"win": "higher", "loss": "lower", "tie": "equal"}[_verdict(a, b)]] += 1
+    return {"against": best["method"], "paired": paired,
+            "verdict": _verdict(declared["retrained"], best["retrained"])}
 
 
 def _verdict(ours, theirs):
@@ -955,10 +1008,41 @@ def markdown(problems, summary, seeds, command, elapsed, cpu):
          len(seeds), ""] + final + verdicts +
         ["", "Median compute to reach grid search's best result, in % of grid's compute "
          "(seeds that reached it within the budget; never reached counts as infinite):", ""] +
-        reached + ["", "Problems and budgets: " + units + ".", "",
+        reached + _retrained_table(problems, summary, methods) +
+        ["", "Problems and budgets: " + units + ".", "",
                    "Command: `%s`; %.0f s wall, %.0f s CPU; src/hpo sources %s." % (
                        command, elapsed, cpu, summary.get("hpo_fingerprint", "?")),
                    "", "`%s`" % summary["final_line"]])
+
+
+def _retrained_table(problems, summary, methods):
+    """Markdown lines: the retrained recommendation per method, for the problems that have
+    it (the training problems), with the declared method's verdict against Optuna's best."""
+    shown = [p for p in problems if summary["problems"][p.name].get("retrained")]
+    if not shown:
+        return []
+    lines = ["", "The recommended configuration retrained with %d network seeds no search "
+             "saw, at the full budget, not charged to the budget: median over seeds of the "
+             "mean accuracy." % RETRAIN_SEEDS, "",
+             "| method | " + " | ".join(p.name for p in shown) + " |",
+             "| --- |" + " --- |" * len(shown)]
+    for m in methods:
+        cells = []
+        for p in shown:
+            r = next((x for x in summary["problems"][p.name]["rows"] if x["method"] == m), None)
+            cells.append("" if r is None or r["retrained"] is None else p.display(r["retrained"]))
+        if any(cells):
+            lines.append("| %s | %s |" % (m, " | ".join(cells)))
+    verdicts = []
+    for p in shown:
+        v = summary["problems"][p.name]["retrained"]
+        verdicts.append("%s vs %s, seeds %d/%d/%d" % (v["verdict"], v["against"],
+                                                       v["paired"]["higher"],
+                                                       v["paired"]["lower"],
+                                                       v["paired"]["equal"]))
+    lines.append("| declared vs optuna's best (seeds better/worse/equal) | %s |" %
+                 " | ".join(verdicts))
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

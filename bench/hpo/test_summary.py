@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Unit test of bench.py's scoring: W (the declared method against Optuna's best of three),
-the count against the opponent the issue names, F (compute to reach grid's best), and
---merge (runs over disjoint seeds summarised as one).
+the count against the opponent the issue names, F (compute to reach grid's best), the
+retrained recommendations of the training problems, and --merge (runs over disjoint seeds
+summarised as one).
 
     /usr/bin/python3 bench/hpo/test_summary.py
 
@@ -118,6 +119,39 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(summary["asha_reach_all"], [10.0, None, None])
         self.assertTrue(math.isinf(summary["asha_reach_pct"]))
         self.assertTrue(summary["final_line"].endswith("with >100% of grid's compute"))
+
+    def test_retrained_recommendations_are_judged_apart_from_the_single_runs(self):
+        mf = FakeProblem("mf", budget_param="epochs", kind="real")
+
+        def trained(single, again):
+            return {s: dict(run([(50, single)]), retrained=a) for s, a in zip(SEEDS, again)}
+        results = {"mf": {
+            "grid": same_on_every_seed([(100, 0.5)]),
+            # BOHB's best single runs win; the configurations behind them, retrained, lose to
+            # optuna-tpe's on seeds 1 and 3.
+            "ours-bohb": trained(0.70, [0.60, 0.66, 0.61]),
+            "optuna-tpe": trained(0.68, [0.64, 0.62, 0.63]),
+            "optuna-tpe+hb": trained(0.67, [0.50, 0.50, 0.50]),
+        }}
+        text, summary = bench.summarise([mf], results, SEEDS, {})
+        verdicts = summary["problems"]["mf"]
+        self.assertEqual(verdicts["declared_verdict"], "win")
+        self.assertEqual(verdicts["retrained"]["against"], "optuna-tpe")
+        self.assertEqual(verdicts["retrained"]["verdict"], "loss")
+        self.assertEqual(verdicts["retrained"]["paired"], {"higher": 1, "lower": 2, "equal": 0})
+        bohb = next(r for r in verdicts["rows"] if r["method"] == "ours-bohb")
+        self.assertAlmostEqual(bohb["retrained"], 0.61)
+        self.assertIn("retrained with %d new network seeds" % bench.RETRAIN_SEEDS, text)
+        # The final line's W still counts the single runs.
+        self.assertEqual(summary["declared_wins"], 1)
+
+    def test_synthetic_problems_have_no_retrained_verdict(self):
+        flat = FakeProblem("flat")
+        results = {"flat": {"grid": same_on_every_seed([(100, 0.5)]),
+                            "ours-tpe": same_on_every_seed([(10, 0.6)]),
+                            "optuna-tpe": same_on_every_seed([(10, 0.7)])}}
+        _, summary = bench.summarise([flat], results, SEEDS, {})
+        self.assertEqual(summary["problems"]["flat"]["retrained"], {})
 
 
 class MergeTest(unittest.TestCase):
