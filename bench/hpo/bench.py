@@ -859,12 +859,10 @@ def summarise(problems, results, seeds, missing):
         # quantised accuracies can go one way while most seeds go the other.
         paired = {"higher": 0, "lower": 0, "equal": 0}
         if declared is not None:
-            for s in seeds:
-                a = best_at(per_method[declared["method"]][s]["trace"], p.budget)
-                b = best_at(per_method[best_theirs["method"]][s]["trace"], p.budget)
-                a = -math.inf if a is None else a
-                b = -math.inf if b is None else b
-                paired[{"win": "higher", "loss": "lower", "tie": "equal"}[_verdict(a, b)]] += 1
+            paired = _tally(
+                (best_at(per_method[declared["method"]][s]["trace"], p.budget),
+                 best_at(per_method[best_theirs["method"]][s]["trace"], p.budget))
+                for s in seeds)
         again = _retrained_verdicts(per_method, seeds, declared, theirs)
         summary["problems"][p.name] = {
             "declared": DECLARED[p.has_budget()], "declared_verdict": declared_verdict,
@@ -949,18 +947,24 @@ def _retrained_verdicts(per_method, seeds, declared, theirs):
     """The declared method against Optuna's best of three by the retrained recommendation:
     medians and seed by seed. Empty where the runs were not retrained (synthetic problems)."""
     rows = [r for r in theirs + ([declared] if declared else []) if r["retrained"] is not None]
-    if declared is None or declared not in rows or len(rows) < 2:
+    if declared is None or declared["retrained"] is None or len(rows) < 2:
         return {}
     best = max((r for r in rows if r is not declared), key=lambda r: r["retrained"])
+    paired = _tally((per_method[declared["method"]][s].get("retrained"),
+                     per_method[best["method"]][s].get("retrained")) for s in seeds)
+    return {"against": best["method"], "paired": paired,
+            "verdict": _verdict(declared["retrained"], best["retrained"])}
+
+
+def _tally(pairs):
+    """Seed by seed, (ours, theirs) utilities: how often ours is higher, lower or equal; a
+    missing result (None) ranks below every other."""
     paired = {"higher": 0, "lower": 0, "equal": 0}
-    for s in seeds:
-        a = per_method[declared["method"]][s].get("retrained")
-        b = per_method[best["method"]][s].get("retrained")
+    for a, b in pairs:
         a = -math.inf if a is None else a
         b = -math.inf if b is None else b
         paired[{"win": "higher", "loss": "lower", "tie": "equal"}[_verdict(a, b)]] += 1
-    return {"against": best["method"], "paired": paired,
-            "verdict": _verdict(declared["retrained"], best["retrained"])}
+    return paired
 
 
 def _verdict(ours, theirs):
